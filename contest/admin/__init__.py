@@ -1,0 +1,1 @@
+"""Administration: members, roles, imports and the audit log."""

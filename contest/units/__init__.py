@@ -1,0 +1,1 @@
+"""Units (đơn vị): the organisation tree every member belongs to."""

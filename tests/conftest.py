@@ -1,0 +1,130 @@
+"""Fixtures: the app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), clients per role, factories."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask_login import FlaskLoginClient
+from sqlalchemy import text
+
+from contest import create_app
+from contest.extensions import db, limiter
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("REDIS_URL")
+
+
+def base_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": REDIS_URL,
+        "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
+        "RATELIMIT_KEY_PREFIX": f"contest-test-{os.getpid()}",
+        # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "SERVER_NAME": "localhost",
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Create the tables once per run; every test then starts from empty tables."""
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config(database_url) -> dict:
+    """Override keys in a test with `@pytest.mark.parametrize` or by asking for this fixture and changing it."""
+    return base_config(database_url)
+
+
+@pytest.fixture
+def app(_schema, app_config):
+    app = create_app(app_config)
+    app.test_client_class = FlaskLoginClient
+    with app.app_context():
+        limiter.reset()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def unit(app):
+    return factories.gen_unit("Phường Thạch Bàn")
+
+
+def _user_with(role: str):
+    @pytest.fixture
+    def fixture(app, unit):
+        return factories.gen_user(roles=[role], unit=unit)
+
+    return fixture
+
+
+member = _user_with("member")
+judge = _user_with("judge")
+organiser = _user_with("organiser")
+admin = _user_with("admin")
+
+
+@pytest.fixture
+def member_client(app, member):
+    return app.test_client(user=member)
+
+
+@pytest.fixture
+def judge_client(app, judge):
+    return app.test_client(user=judge)
+
+
+@pytest.fixture
+def organiser_client(app, organiser):
+    return app.test_client(user=organiser)
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    return app.test_client(user=admin)
