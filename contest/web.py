@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -168,6 +168,11 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     app.jinja_env.filters["dt"] = _format_dt
+
+    @app.before_request
+    def _choose_locale_per_request():
+        # Flask-Babel caches the locale on the app context, which tests (and CLI code) share across requests.
+        refresh()
 
     @app.teardown_request
     def _forget_failed_transaction(exc):

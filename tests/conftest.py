@@ -57,10 +57,16 @@ def _empty_tables() -> None:
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
+        db.session.commit()
+        return
+    db.session.remove()
+    # Self-referencing RESTRICT keys (the unit tree) would refuse a plain DELETE of a whole table on SQLite.
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         for table in tables:
-            db.session.execute(table.delete())
-    db.session.commit()
+            conn.execute(table.delete())
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 @pytest.fixture
@@ -79,6 +85,7 @@ def app(_schema, app_config):
         db.session.remove()
         _empty_tables()
         db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
