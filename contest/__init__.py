@@ -106,7 +106,9 @@ def _init_extensions(app: Flask) -> None:
 
     # Import the models so that metadata (and migrations) see every table.
     from contest.accounts import models as _accounts  # noqa: F401
+    from contest.contests import models as _contests  # noqa: F401
     from contest.core import audit as _audit  # noqa: F401
+    from contest.quiz import models as _quiz  # noqa: F401
     from contest.units import models as _units  # noqa: F401
 
     @login_manager.user_loader

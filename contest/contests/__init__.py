@@ -1,0 +1,1 @@
+"""Contests: the quiz and writing contests organisers announce, addressed by slug."""

@@ -1,0 +1,1 @@
+"""Quizzes: the question bank, rounds, server-timed attempts, ranking and leaderboards."""
