@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.debug and not app.testing:
         app.logger.setLevel(logging.INFO)
 
+    app.json.ensure_ascii = False  # Vietnamese stays readable in JSON answers
     _init_extensions(app)
     _register_blueprints(app)
 

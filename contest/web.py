@@ -123,7 +123,10 @@ def _handle_http_exception(exc: HTTPException):
         return error_response(400, "csrf_failed", message)
     if exc.code == 429:
         return error_response(429, "rate_limited")
-    return error_response(exc.code)
+    resp = error_response(exc.code)
+    if exc.code == 405:
+        resp.headers["Allow"] = dict(exc.get_headers()).get("Allow", "")
+    return resp
 
 
 def _handle_server_error(exc: Exception):

@@ -23,7 +23,7 @@ from contest.accounts.models import ROLES, ApiToken, User, UserRole
 from contest.core import audit
 from contest.core.clock import as_utc, utcnow
 from contest.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized
-from contest.core.text import nfc, normalise_email, unaccent
+from contest.core.text import nfc, normalise_email, parse_id, unaccent
 from contest.extensions import db, limiter
 from contest.units.models import Unit
 
@@ -81,11 +81,8 @@ def clean_full_name(raw: str | None) -> str:
 
 
 def get_unit(unit_id, field: str = "unit_id") -> Unit:
-    unit = None
-    if isinstance(unit_id, int) and not isinstance(unit_id, bool):
-        unit = db.session.get(Unit, unit_id)
-    elif isinstance(unit_id, str) and unit_id.strip().isdigit():
-        unit = db.session.get(Unit, int(unit_id))
+    number = parse_id(unit_id)
+    unit = db.session.get(Unit, number) if number is not None else None
     if unit is None:
         msg = _l("Choose an existing unit.")
         raise Invalid(msg, fields={field: [msg]})
@@ -285,7 +282,8 @@ def set_roles(user: User, roles: Iterable[str], actor: User | None, ip: str | No
 
 
 def get_user(user_id) -> User:
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    number = parse_id(user_id)
+    user = db.session.get(User, number) if number is not None else None
     if user is None:
         raise NotFound(_l("No such account."))
     return user

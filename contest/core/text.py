@@ -40,3 +40,16 @@ def unaccent(value: str | None) -> str:
 def sort_key(value: str | None) -> tuple[str, str]:
     """A key that sorts Vietnamese names by their letters first, then by their diacritics."""
     return (unaccent(value), nfc(value).casefold())
+
+
+def parse_id(value) -> int | None:
+    """A database id from an int or a string of ASCII digits; None for anything else (bools, "²", huge numbers)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
+        number = int(value.strip())
+    else:
+        return None
+    return number if 0 < number < 2**63 else None

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from contest.accounts.models import User
 from contest.core import audit
 from contest.core.errors import Conflict, Invalid, NotFound
-from contest.core.text import nfc, sort_key, unaccent
+from contest.core.text import nfc, parse_id, sort_key, unaccent
 from contest.extensions import db
 from contest.units.models import Unit
 
@@ -80,7 +80,8 @@ def descendant_ids(unit_id: int, tree: list[TreeRow] | None = None) -> set[int]:
 
 
 def get_unit(unit_id) -> Unit:
-    unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) and not isinstance(unit_id, bool) else None
+    number = parse_id(unit_id)
+    unit = db.session.get(Unit, number) if number is not None else None
     if unit is None:
         raise NotFound(_l("No such unit."))
     return unit
@@ -100,10 +101,8 @@ def clean_unit_name(raw: str | None) -> str:
 def _parent(parent_id) -> Unit | None:
     if parent_id in (None, "", 0):
         return None
-    if isinstance(parent_id, str) and parent_id.isdigit():
-        parent_id = int(parent_id)
-    parent = db.session.get(Unit, parent_id) if isinstance(parent_id, int) and not isinstance(parent_id, bool) \
-        else None
+    number = parse_id(parent_id)
+    parent = db.session.get(Unit, number) if number is not None else None
     if parent is None:
         msg = _l("The parent unit does not exist.")
         raise Invalid(msg, fields={"parent_id": [msg]})
@@ -175,3 +174,58 @@ def member_counts() -> dict[int, int]:
     rows = db.session.execute(select(User.unit_id, func.count()).where(User.unit_id.is_not(None))
                               .group_by(User.unit_id)).all()
     return {uid: n for uid, n in rows}
+
+
+def subtree_member_counts(tree: list[TreeRow], counts: dict[int, int]) -> dict[int, int]:
+    """Members of each unit together with those of all its sub-units (a district counts its wards).
+
+    A pure function over flatten_tree's depth-first order: walking it backwards meets every child before its parent.
+    """
+    totals = {row.id: 0 for row in tree}
+    for row in reversed(tree):
+        totals[row.id] += counts.get(row.id, 0)
+        if row.parent_id in totals:
+            totals[row.parent_id] += totals[row.id]
+    return totals
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    """The units above this one, from the root down (a damaged, cyclic tree stops at the repeat)."""
+    chain: list[Unit] = []
+    seen = {unit.id}
+    parent = unit.parent
+    while parent is not None and parent.id not in seen:
+        seen.add(parent.id)
+        chain.append(parent)
+        parent = parent.parent
+    return list(reversed(chain))
+
+
+def clean_unit_code(raw: str | None, exclude_id: int | None = None) -> str | None:
+    """The code to store (None when empty), or an error when it is too long or another unit has it.
+
+    Codes are compared without regard to case, so "HN-01" and "hn-01" cannot name two units in an import file.
+    """
+    code = nfc(raw)
+    if not code:
+        return None
+    if len(code) > 50:
+        msg = _l("The code is too long (at most 50 characters).")
+        raise Invalid(msg, fields={"code": [msg]})
+    taken = db.session.execute(select(Unit.id, Unit.code).where(func.lower(Unit.code) == code.lower())).all()
+    if any(uid != exclude_id and (other or "").casefold() == code.casefold() for uid, other in taken):
+        msg = _l("Another unit already has the code “%(code)s”.", code=code)
+        raise Conflict(msg, code="unit_code_taken", fields={"code": [msg]})
+    return code
+
+
+def set_unit_code(unit: Unit, code: str | None, actor=None) -> Unit:
+    """Give the unit a code (or none); imports may name a unit by its code instead of its path."""
+    new = clean_unit_code(code, exclude_id=unit.id)
+    if new == unit.code:
+        return unit
+    old = unit.code
+    unit.code = new
+    db.session.flush()
+    audit.record("unit_code_changed", actor=actor, target_type="unit", target_id=unit.id, old=old, new=new)
+    return unit
