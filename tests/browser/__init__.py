@@ -1,0 +1,1 @@
+"""Browser tests: Playwright (sync API) driving headless Chromium against a live server."""
