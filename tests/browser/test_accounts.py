@@ -37,7 +37,8 @@ def test_register_with_a_unit_found_without_diacritics(page, server, units):
     form.locator("input[name=email]").fill("hong.nhung@example.com")
     assert len(shown_options(page)) == len(units)
     page.locator("input.unit-filter").fill("thach ban")
-    assert shown_options(page) == ["Phường Thạch Bàn"]
+    # While filtering, each option shows its place in the tree.
+    assert shown_options(page) == ["Thành phố Hà Nội › Phường Thạch Bàn"]
     page.locator("select.unit-select").select_option(str(units["Phường Thạch Bàn"]))
     expect(page.locator("select.unit-select")).to_have_value(str(units["Phường Thạch Bàn"]))
     form.locator("input[name=password]").fill("một mật khẩu dài")
