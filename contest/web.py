@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import format_datetime, get_locale, refresh
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -165,12 +166,19 @@ def _format_dt(value, fmt: str = "short"):
     return format_datetime(value, fmt)
 
 
+def _plain_lazy_strings(value):
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_server_error)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     app.jinja_env.filters["dt"] = _format_dt
+    # Flask-Babel's lazy strings declare themselves safe HTML, so "{{ message }}" would not escape a unit name
+    # interpolated into one. Turning them into plain strings first lets autoescaping do its job.
+    app.jinja_env.finalize = _plain_lazy_strings
 
     @app.before_request
     def _choose_locale_per_request():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g
 from flask_login import FlaskLoginClient
 from sqlalchemy import text
 
@@ -79,6 +80,11 @@ def app_config(database_url) -> dict:
 def app(_schema, app_config):
     app = create_app(app_config)
     app.test_client_class = FlaskLoginClient
+
+    @app.teardown_request
+    def _forget_user(exc):
+        # Requests in a test share the fixture's app context, where Flask-Login caches the signed-in user.
+        g.pop("_login_user", None)
     with app.app_context():
         limiter.reset()
         yield app

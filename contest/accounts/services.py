@@ -28,6 +28,8 @@ from contest.extensions import db, limiter
 from contest.units.models import Unit
 
 _DUMMY_PASSWORD = secrets.token_urlsafe(16)
+# Not an argon2 hash, so no password ever verifies against it (verify_password treats it as a mismatch).
+UNUSABLE_PASSWORD = "!unusable"  # noqa: S105 (a marker, not a password)
 
 
 def _hashing() -> tuple[PasswordHasher, str]:
@@ -102,19 +104,22 @@ def find_user_by_email(raw_email: str | None) -> User | None:
 
 # --- registration and profile -----------------------------------------------------------------------------
 
-def register(email: str, password: str, full_name: str, unit_id, *, roles: Iterable[str] = ("member",),
-             date_of_birth: date | None = None, unit_required: bool = True) -> User:
+def register(email: str, password: str | None, full_name: str, unit_id, *, roles: Iterable[str] = ("member",),
+             date_of_birth: date | None = None, unit_required: bool = True, without_password: bool = False) -> User:
     """Create an account; Conflict('email_taken') when the email exists in any case, spacing or Unicode form.
 
     Members always belong to a unit; accounts made from the command line (a first admin) may have none.
+    `without_password=True` (imports) makes an account nobody can sign in to until its owner sets a password
+    through "forgot password" — and skips the deliberately slow hashing, which matters for thousands of rows.
     """
     errors: dict[str, list] = {}
     values: dict = {"unit_id": None}
     checks = [
         ("email", clean_email, email),
-        ("password", check_password_strength, password),
         ("full_name", clean_full_name, full_name),
     ]
+    if not without_password:
+        checks.append(("password", check_password_strength, password))
     if unit_required or unit_id not in (None, ""):
         checks.append(("unit_id", get_unit, unit_id))
     for field, check, arg in checks:
@@ -131,7 +136,7 @@ def register(email: str, password: str, full_name: str, unit_id, *, roles: Itera
         email=values["email"],
         full_name=values["full_name"],
         search_name=unaccent(values["full_name"]),
-        password_hash=hash_password(values["password"]),
+        password_hash=UNUSABLE_PASSWORD if without_password else hash_password(values["password"]),
         unit=values["unit_id"],
         date_of_birth=date_of_birth,
     )

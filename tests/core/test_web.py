@@ -172,3 +172,18 @@ def test_configuration_from_environment(monkeypatch):
     cfg = from_environment(env)
     assert cfg == {"SQLALCHEMY_DATABASE_URI": "postgres://u@h/db", "MAIL_PORT": 2525, "MAIL_USE_TLS": False}
     assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_lazy_messages_with_user_data_are_escaped(app):
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context("/"):
+        shown = render_template_string("{{ m }}", m=lazy_gettext("No such unit: %(name)s", name="<b>x</b>"))
+    assert "<b>" not in shown and "&lt;b&gt;" in shown
+
+
+def test_form_fields_are_not_marked_invalid_before_an_error(client, unit):
+    html = client.get("/login").text
+    assert 'aria-invalid="None"' not in html and 'autocomplete="None"' not in html
+    html = client.post("/login", data={"email": "", "password": ""}).text
+    assert 'aria-invalid="true"' in html
