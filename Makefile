@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app contest
 PO := $(wildcard contest/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint install translations extract-messages clean
+.PHONY: run test lint install translations extract-messages bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -37,15 +37,21 @@ run: install instance/config.py
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check contest tests
+	$(BIN)/ruff check contest tests bench
 
 test: install
-	$(BIN)/ruff check contest tests
+	$(BIN)/ruff check contest tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o contest/translations/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching --omit-header
+
+# Benchmarks need wrk (Debian's package) and PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL to change it);
+# they take several minutes and write docs/performance.md. BENCH_ARGS passes options (see bench/run.py --help).
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -125,6 +125,10 @@ BLUEPRINTS = (
     "contest.accounts.views:bp",
     "contest.units.views:bp",
     "contest.admin.views:bp",
+    "contest.contests.views:bp",
+    "contest.quiz.views:bp",
+    "contest.quiz.bank_views:bp",
+    "contest.quiz.board_views:bp",
     "contest.api:bp",
 )
 

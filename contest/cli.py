@@ -61,5 +61,8 @@ def seed_demo_command(if_empty):
 
 
 def init_app(app: Flask) -> None:
+    from contest.quiz import cli as quiz_cli
+
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    quiz_cli.init_app(app)

@@ -12,7 +12,9 @@ class Defaults:
     CONTEST_ENV = "production"
     SECRET_KEY = DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from DATABASE_URL, else SQLite under instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Connections are recycled rather than pinged before each use: a ping is one more round trip on every
+    # request, which the hot endpoints (answer saves) cannot afford.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 1800}
     REDIS_URL: str | None = None
 
     # Sessions and cookies

@@ -105,4 +105,7 @@ def seed() -> int:
             continue
         accounts.register(email, DEMO_PASSWORD, full_name, index[unit_path].id, roles=roles)
         created += 1
+    from contest.quiz.demo import seed_quiz_demo
+
+    created += seed_quiz_demo()
     return created

@@ -13,12 +13,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from flask.json.tag import TaggedJSONSerializer, TagMarkup
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_datetime, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -145,8 +147,9 @@ def _security_headers(resp):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and getattr(current_user, "is_authenticated", False):
-        # Pages for a signed-in person are theirs alone: never kept by shared caches.
+    if session.get("_user_id"):
+        # Pages for a signed-in person are theirs alone: never kept by shared caches. (The session is read,
+        # not current_user, which would reload the account after the request's commit.)
         headers.setdefault("Cache-Control", "private, no-store")
     return resp
 
@@ -166,11 +169,26 @@ def _format_dt(value, fmt: str = "short"):
     return format_datetime(value, fmt)
 
 
+class _PlainTextSessionSerializer(TaggedJSONSerializer):
+    """Flask's session serializer, without its tag that brings back anything with __html__ as trusted Markup.
+
+    Flashed messages are often lazy translated strings, which claim to be safe HTML; through the session they
+    would return as Markup and print a user's text unescaped. Without the tag they return as plain text.
+    """
+
+    default_tags = [tag for tag in TaggedJSONSerializer.default_tags if tag is not TagMarkup]
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    serializer = _PlainTextSessionSerializer()
+
+
 def _plain_lazy_strings(value):
     return str(value) if isinstance(value, LazyString) else value
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_server_error)
     app.after_request(_security_headers)

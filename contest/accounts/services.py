@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from contest.accounts.models import ROLES, ApiToken, User, UserRole
 from contest.core import audit
@@ -310,10 +311,19 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or as_utc(row.expires_at) <= utcnow() or not row.user.active:
+    """The active user and token row for a bearer token, in one query (token, account and roles together):
+    this runs on every API request."""
+    row = db.session.execute(
+        select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token))
+        .options(joinedload(User.role_rows))
+    ).unique().first()
+    if row is None:
         return None
-    return row.user, row
+    user, token_row = row
+    if as_utc(token_row.expires_at) <= utcnow() or not user.active:
+        return None
+    return user, token_row
 
 
 def revoke_token(row: ApiToken) -> None:

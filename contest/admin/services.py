@@ -27,6 +27,17 @@ ACTION_LABELS = {
     "unit_code_changed": _l("Unit code changed"),
     "units_imported": _l("Units imported"),
     "members_imported": _l("Members imported"),
+    "contest_created": _l("Contest created"),
+    "contest_updated": _l("Contest changed"),
+    "round_created": _l("Round created"),
+    "round_updated": _l("Round changed"),
+    "round_published": _l("Round results published"),
+    "round_unpublished": _l("Round results unpublished"),
+    "question_edited_during_round": _l("Question edited during an open round"),
+    "question_deleted": _l("Question deleted"),
+    "question_archived": _l("Question archived"),
+    "question_restored": _l("Question restored"),
+    "questions_imported": _l("Questions imported"),
 }
 
 

@@ -65,6 +65,11 @@ BASE: dict[str, Any] = {
         {"name": "platform", "description": "Health and this description."},
         {"name": "accounts", "description": "Registration, tokens, the signed-in person and roles."},
         {"name": "units", "description": "The tree of units (city, ward or commune, cell) members belong to."},
+        {"name": "contests", "description": "Quiz and writing contests, addressed by slug."},
+        {"name": "questions", "description": "The question bank: questions, versions, import and export."},
+        {"name": "rounds", "description": "The rounds of a quiz contest."},
+        {"name": "attempts", "description": "Taking a round: start, save answers, submit, review."},
+        {"name": "quiz", "description": "Leaderboards, unit leaderboards and publishing of quiz rounds."},
     ],
     "paths": {},
     "components": {

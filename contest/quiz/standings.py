@@ -49,4 +49,7 @@ def record_result(attempt: Attempt, round_: Round) -> Standing:
     standing.rank = None
     round_.finalised_at = None
     db.session.flush()
+    from contest.quiz.leaderboard import clear_leaderboard_cache
+
+    clear_leaderboard_cache(round_.id)
     return standing

@@ -117,3 +117,11 @@ def test_every_reference_resolves():
 def test_registering_an_operation_twice_is_refused():
     with pytest.raises(ValueError, match="documented twice"):
         openapi.register({"/health": {"get": {}}})
+
+
+def test_every_tag_used_is_declared(client):
+    doc = client.get("/api/v1/openapi.json").json
+    declared = {t["name"] for t in doc["tags"]}
+    used = {tag for item in doc["paths"].values() for op in item.values() if isinstance(op, dict)
+            for tag in op.get("tags", [])}
+    assert used <= declared, used - declared

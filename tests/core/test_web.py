@@ -187,3 +187,18 @@ def test_form_fields_are_not_marked_invalid_before_an_error(client, unit):
     assert 'aria-invalid="None"' not in html and 'autocomplete="None"' not in html
     html = client.post("/login", data={"email": "", "password": ""}).text
     assert 'aria-invalid="true"' in html
+
+
+def test_flashed_messages_with_user_data_are_escaped(app, client):
+    from flask import flash
+    from flask_babel import lazy_gettext
+
+    @app.route("/flash-test")
+    def flash_test():
+        flash(lazy_gettext("No such unit: %(name)s", name="<script>alert(1)</script>"), "error")
+        return "ok"
+
+    client.get("/flash-test")
+    html = client.get("/login").text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
