@@ -136,6 +136,11 @@ def seed_quiz_demo(now: datetime | None = None) -> int:
             _take(open_, user, rng, start, skill=rng.uniform(0.55, 0.95))
             created += 1
     db.session.flush()
+    # Last week's round is ranked and published, so the public pages have results to show.
+    from contest.quiz.leaderboard import finalise_round, publish_round
+
+    finalise_round(closed, now=now)
+    publish_round(closed, actor=organiser, now=now)
     return created
 
 

@@ -24,6 +24,7 @@ def test_the_demo_contest(app):
     assert contest.title == "Tìm hiểu tư tưởng, đạo đức, phong cách Hồ Chí Minh năm 2026"
     weeks = rounds.rounds_of(contest)
     assert [rounds.round_state(r) for r in weeks] == ["closed", "open", "upcoming"]
+    assert weeks[0].finalised_at is not None and weeks[0].published_at is not None  # public results to show
     open_ = weeks[1]
     assert (open_.question_count, open_.time_limit_seconds, open_.prediction, open_.live_leaderboard) == (
         10, 600, True, True)
