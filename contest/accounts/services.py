@@ -194,10 +194,12 @@ def verify_password(user: User | None, password: str | None) -> bool:
 # --- sign-in and its throttle -----------------------------------------------------------------------------
 
 def _throttle_keys(email: str, address: str | None) -> list[tuple[object, tuple[str, ...]]]:
-    """The two failure counters of a sign-in: one per account, one per client address."""
+    """The two failure counters of a sign-in: one per account, one per client address. RATELIMIT_KEY_PREFIX
+    keeps two installations that share one Redis apart."""
     cfg = current_app.config
-    return [(parse(cfg["LOGIN_LIMIT_PER_ACCOUNT"]), ("login-fail", "account", email)),
-            (parse(cfg["LOGIN_LIMIT_PER_ADDRESS"]), ("login-fail", "address", address or "-"))]
+    prefix = cfg.get("RATELIMIT_KEY_PREFIX") or "contest"
+    return [(parse(cfg["LOGIN_LIMIT_PER_ACCOUNT"]), ("login-fail", prefix, "account", email)),
+            (parse(cfg["LOGIN_LIMIT_PER_ADDRESS"]), ("login-fail", prefix, "address", address or "-"))]
 
 
 def authenticate(raw_email: str | None, password: str | None, address: str | None) -> User:
