@@ -7,7 +7,7 @@ import math
 
 import click
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_percent
+from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,6 +72,12 @@ def format_duration(ms: int | None) -> str:
 @bp.app_template_filter("quiz_date")
 def _date(value) -> str:
     return "" if value is None else format_date(value, "medium")
+
+
+@bp.app_template_filter("quiz_decimal")
+def _decimal(value: float | None, pattern: str = "#,##0.##") -> str:
+    """A number in the reader's locale: 7.46 -> "7,46" in Vietnamese."""
+    return "" if value is None else format_decimal(value, pattern)
 
 
 @bp.app_template_filter("quiz_percent")
@@ -155,7 +161,16 @@ def results(round_id: int):
 @roles_required("organiser")
 def publish(round_id: int):
     round_ = lb.get_round(round_id, _user())
-    lb.publish_round(round_, actor=_user())
+    try:
+        lb.publish_round(round_, actor=_user())
+    except ServiceError as exc:
+        if exc.status != 409:
+            raise
+        # Refused (the round is open again, or not open yet): say why on the results page itself, which now shows
+        # the round as it is, rather than on a bare error page.
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return results(round_id), 409
     db.session.commit()
     flash(_("The results of the round have been published."), "success")
     return redirect(url_for("quiz_board.results", round_id=round_.id))
