@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from contest.accounts.models import ROLES, ApiToken, User, UserRole
@@ -312,20 +312,42 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
-def user_for_token(token: str) -> tuple[User, ApiToken] | None:
-    """The active user and token row for a bearer token, in one query (token, account and roles together):
-    this runs on every API request."""
-    row = db.session.execute(
-        select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _digest(token))
-        .options(joinedload(User.role_rows))
-    ).unique().first()
+# The bearer look-up runs on every API request: plain columns of one indexed row, no ORM objects, the statement
+# built once. The account itself is loaded only by the views that need more than its id (user_with_roles).
+_TOKEN_CALLER = (
+    select(ApiToken.__table__.c.user_id, ApiToken.__table__.c.id, ApiToken.__table__.c.expires_at,
+           User.__table__.c.active)
+    .select_from(ApiToken.__table__.join(User.__table__, User.__table__.c.id == ApiToken.__table__.c.user_id))
+    .where(ApiToken.__table__.c.token_hash == bindparam("digest"))
+)
+
+
+def caller_for_token(token: str) -> tuple[int, int] | None:
+    """(user id, token id) for a bearer token that has not expired and whose account is active, else None.
+    One query; nothing is cached, so a revoked token or a deactivated account is refused at once."""
+    row = db.session.execute(_TOKEN_CALLER, {"digest": _digest(token)}).first()
     if row is None:
         return None
-    user, token_row = row
-    if as_utc(token_row.expires_at) <= utcnow() or not user.active:
+    user_id, token_id, expires_at, active = row
+    if as_utc(expires_at) <= utcnow() or not active:
         return None
-    return user, token_row
+    return user_id, token_id
+
+
+def user_with_roles(user_id: int) -> User | None:
+    """The account with its roles, in one query (None once deleted)."""
+    return db.session.execute(select(User).where(User.id == user_id).options(joinedload(User.role_rows))
+                              ).unique().scalar_one_or_none()
+
+
+def user_for_token(token: str) -> tuple[User, ApiToken] | None:
+    """The active user and token row for a bearer token (caller_for_token, then the rows themselves)."""
+    found = caller_for_token(token)
+    if found is None:
+        return None
+    user = user_with_roles(found[0])
+    row = db.session.get(ApiToken, found[1])
+    return (user, row) if user is not None and row is not None else None
 
 
 def revoke_token(row: ApiToken) -> None:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from contest.accounts import services
 from contest.accounts.models import ApiToken, User
 from contest.core.errors import Forbidden, Unauthorized
-from contest.extensions import csrf
+from contest.extensions import csrf, db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_TOKEN_LENGTH = 512
@@ -26,14 +26,27 @@ BAD_TOKEN = _l("The token is not valid or has expired. Ask for a new one with PO
 NO_ROLE = _l("Your account does not have the role this needs.")
 
 
+def current_api_user_id() -> int | None:
+    """The id of the person behind this API request, or None when anonymous: what a view that needs nothing else
+    of the account should ask for (a bearer request then loads no account at all)."""
+    return g.get("api_user_id")
+
+
 def current_api_user() -> User | None:
-    """The person behind this API request, or None when anonymous."""
-    return g.get("api_user")
+    """The person behind this API request, or None when anonymous. For a bearer token the account (with its
+    roles) is loaded on first use, in one query."""
+    user = g.get("api_user")
+    if user is None and g.get("api_user_id") is not None:
+        user = g.api_user = services.user_with_roles(g.api_user_id)
+        if user is None:  # deleted since its token was checked, a moment ago
+            raise Unauthorized(BAD_TOKEN)
+    return user
 
 
 def current_api_token() -> ApiToken | None:
     """The token row when the request came with a bearer token (None for the session cookie)."""
-    return g.get("api_token")
+    token_id = g.get("api_token_id")
+    return db.session.get(ApiToken, token_id) if token_id is not None else None
 
 
 def skip_auth(view):
@@ -55,9 +68,11 @@ def _bearer_token() -> str | None:
 
 
 def authenticate_request() -> None:
-    """Before every API view: set g.api_user (and g.api_token), or refuse bad credentials with a 401."""
+    """Before every API view: set g.api_user_id (and g.api_token_id; g.api_user for the session cookie), or refuse
+    bad credentials with a 401."""
     g.api_user = None
-    g.api_token = None
+    g.api_user_id = None
+    g.api_token_id = None
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "api_skip_auth", False):
         return
@@ -65,13 +80,14 @@ def authenticate_request() -> None:
     if token is not None:
         # A request that brings a token is judged by it, even on a public endpoint: a client should learn that
         # its token has died instead of silently being treated as anonymous.
-        found = services.user_for_token(token) if token and len(token) <= MAX_TOKEN_LENGTH else None
+        found = services.caller_for_token(token) if token and len(token) <= MAX_TOKEN_LENGTH else None
         if found is None:
             raise Unauthorized(BAD_TOKEN)
-        g.api_user, g.api_token = found
+        g.api_user_id, g.api_token_id = found
         return
     if current_user.is_authenticated and getattr(current_user, "active", False):
         g.api_user = current_user._get_current_object()
+        g.api_user_id = g.api_user.id
         # A cookie is sent by the browser on its own, also for requests another site makes it send: a change
         # made with the cookie needs the CSRF token that only our pages can read (header X-CSRFToken).
         if request.method not in SAFE_METHODS and current_app.config["WTF_CSRF_ENABLED"]:
@@ -83,7 +99,7 @@ def signed_in(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if current_api_user() is None:
+        if current_api_user_id() is None:
             raise Unauthorized(NOT_SIGNED_IN)
         return view(*args, **kwargs)
 

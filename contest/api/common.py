@@ -68,7 +68,7 @@ def limit_body() -> None:
 
 
 def finish_response(resp):
-    if g.get("api_user") is not None:
+    if g.get("api_user_id") is not None:
         # An answer for one person: no cache anywhere may keep it, whatever the view said.
         resp.headers["Cache-Control"] = "no-store"
     else:

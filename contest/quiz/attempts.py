@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Insert, Select, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -40,6 +40,7 @@ FINALISE_BATCH = 500
 MAX_PREDICTION = 10**9
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's oldest limit on bound variables
 _KIND_CACHE_SIZE = 50_000
+_SAVE_STATEMENTS: dict[str, tuple[Select, Insert | None]] = {}
 
 
 class DeadlinePassed(Conflict):
@@ -134,6 +135,10 @@ def start_attempt(round_: Round, user, now: datetime | None = None,
     used = db.session.scalar(select(func.count()).select_from(Attempt)
                              .where(Attempt.round_id == round_.id, Attempt.user_id == user.id))
     if round_.max_attempts is not None and used >= round_.max_attempts:
+        # A start of the same member that committed a moment ago counts in `used`; it is the attempt to resume.
+        current = _in_progress(round_.id, user.id)
+        if current is not None:
+            return current, False
         raise Conflict(_l("You have used all the attempts this round allows."), code="attempts_exhausted")
     questions = draw_questions(round_, rng)
     deadline = min(now + timedelta(seconds=round_.time_limit_seconds), clock.as_utc(round_.closes_at))
@@ -168,20 +173,37 @@ def _version_kind(version_id: int) -> str:
     return kind
 
 
-def _upsert_answer(attempt_id: int, position: int, choices: str, saved_at: datetime) -> None:
-    """One statement: insert the answer, or replace the one saved before for that position."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        db.session.merge(AttemptAnswer(attempt_id=attempt_id, position=position, choices=choices,
-                                       saved_at=saved_at))
-        db.session.flush()
-        return
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(AttemptAnswer).values(attempt_id=attempt_id, position=position, choices=choices,
-                                        saved_at=saved_at)
-    stmt = stmt.on_conflict_do_update(index_elements=[AttemptAnswer.attempt_id, AttemptAnswer.position],
-                                      set_={"choices": stmt.excluded.choices, "saved_at": stmt.excluded.saved_at})
-    db.session.execute(stmt)
+def _save_statements(dialect: str) -> tuple[Select, Insert | None]:
+    """The two statements of a save, built once per dialect (building them costs more than running them).
+
+    read: the attempt's status, deadline and frozen questions with its round's grace, when it is the caller's,
+    share-locking the attempt row on PostgreSQL. upsert: insert the answer or replace the one saved before for that
+    position (None on a database without INSERT ... ON CONFLICT).
+    """
+    statements = _SAVE_STATEMENTS.get(dialect)
+    if statements is not None:
+        return statements
+    attempts_t, rounds_t, answers_t = Attempt.__table__, Round.__table__, AttemptAnswer.__table__
+    read = (select(attempts_t.c.status, attempts_t.c.deadline_at, attempts_t.c.questions, rounds_t.c.grace_seconds)
+            .select_from(attempts_t.join(rounds_t, rounds_t.c.id == attempts_t.c.round_id))
+            .where(attempts_t.c.id == bindparam("attempt_id"), attempts_t.c.user_id == bindparam("user_id"))
+            .with_for_update(read=True, of=attempts_t))
+    upsert = None
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        upsert = insert(answers_t).values(attempt_id=bindparam("attempt_id"), position=bindparam("position"),
+                                          choices=bindparam("choices"), saved_at=bindparam("saved_at"))
+        upsert = upsert.on_conflict_do_update(index_elements=[answers_t.c.attempt_id, answers_t.c.position],
+                                              set_={"choices": upsert.excluded.choices,
+                                                    "saved_at": upsert.excluded.saved_at})
+        if dialect == "postgresql":
+            # An autosave need not wait for the WAL to reach the disk: with synchronous_commit off for this
+            # transaction only, a crash of the database server could lose the last fraction of a second of saves
+            # (never corrupt anything), and the answer sheet keeps its unsaved answers and sends them again. Set
+            # in the RETURNING clause, so it costs no round trip and applies only when an answer was written.
+            upsert = upsert.returning(func.set_config("synchronous_commit", "off", True))
+    statements = _SAVE_STATEMENTS[dialect] = (read, upsert)
+    return statements
 
 
 def clean_keys(keys: Any, shown: str, kind: str) -> str:
@@ -211,38 +233,45 @@ def save_answer(attempt_id: int | Attempt, position: int, keys: Any, user, now: 
     """
     now = _now(now)
     attempt_id = getattr(attempt_id, "id", attempt_id)  # an id (the API's path) or the Attempt itself
+    user_id = getattr(user, "id", user)  # the User, or its id (the API knows the caller's id from the token)
     if not is_row_id(attempt_id):
         raise NotFound(_l("No such attempt."))
-    row = db.session.execute(
-        select(Attempt, Round.grace_seconds).join(Round, Round.id == Attempt.round_id)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user.id)
-        .with_for_update(read=True, of=Attempt).execution_options(populate_existing=True)).first()
+    session = db.session
+    read, upsert = _save_statements(session.get_bind().dialect.name)
+    # Columns, not an Attempt: building ORM objects would cost this hot path more than its queries.
+    row = session.execute(read, {"attempt_id": attempt_id, "user_id": user_id}).first()
     if row is None:
         raise NotFound(_l("No such attempt."))
-    attempt, grace = row
-    if attempt.status != "in_progress":
+    status, deadline_at, questions, grace = row
+    if status != "in_progress":
         raise AttemptSubmitted(_l("This attempt has already been submitted."))
-    if now > grace_end(attempt, grace):
-        _finalise_now(attempt, now)
+    if now > clock.as_utc(deadline_at) + timedelta(seconds=grace):
+        # Let go of the share lock first: late saves arriving together would otherwise each wait to upgrade it
+        # and deadlock, or all step aside and leave the attempt open. Nothing has been written yet.
+        session.rollback()
+        _finalise_now(attempt_id, now)
         raise DeadlinePassed(_l("The time for this attempt is over; your answers saved before the deadline "
                                 "count."))
-    if not isinstance(position, int) or not 1 <= position <= len(attempt.questions):
+    if not isinstance(position, int) or not 1 <= position <= len(questions):
         raise NotFound(_l("This attempt has no question %(n)s.", n=position))
-    question = attempt.questions[position - 1]
+    question = questions[position - 1]
     choices = clean_keys(keys, question["o"], _version_kind(question["v"]))
-    _upsert_answer(attempt.id, position, choices, now)
+    if upsert is None:
+        session.merge(AttemptAnswer(attempt_id=attempt_id, position=position, choices=choices, saved_at=now))
+        session.flush()
+    else:
+        session.execute(upsert, {"attempt_id": attempt_id, "position": position, "choices": choices,
+                                 "saved_at": now})
     return now
 
 
-def _finalise_now(attempt: Attempt, now: datetime) -> None:
-    """Finalise one attempt past its grace, unless another transaction holds it (a submit under way, which then
-    finalises it). SKIP LOCKED rather than waiting: two saves holding share locks never deadlock upgrading."""
-    locked = db.session.scalar(select(Attempt.id).where(Attempt.id == attempt.id, Attempt.status == "in_progress")
-                               .with_for_update(skip_locked=True))
-    if locked is None:
-        return
-    db.session.refresh(attempt)
-    finalise_attempts([attempt], now)
+def _finalise_now(attempt_id: int, now: datetime) -> None:
+    """Finalise one attempt past its grace, waiting for any transaction that holds it (a submit or a save under
+    way); if that one finalised it, there is nothing left to do. Callers hold no lock on the row."""
+    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id, Attempt.status == "in_progress")
+                                .with_for_update().execution_options(populate_existing=True))
+    if attempt is not None:
+        finalise_attempts([attempt], now)
 
 
 # --- finalising -------------------------------------------------------------------------------------------
@@ -328,7 +357,7 @@ def finalise_expired(round_id: int | None = None, now: datetime | None = None, *
 
 def _finalise_if_expired(attempt: Attempt, now: datetime) -> None:
     if attempt.status == "in_progress" and now > grace_end(attempt, attempt.round):
-        _finalise_now(attempt, now)
+        _finalise_now(attempt.id, now)
 
 
 # --- submitting -------------------------------------------------------------------------------------------

@@ -153,6 +153,54 @@ def test_another_members_attempt_is_a_404(client, clock, member):
     assert attempt_row(attempt_id).status == "in_progress"
 
 
+def test_a_bearer_save_takes_three_statements_and_no_account(client, clock, member):
+    """The hottest request: the token (with its account's state), the attempt, the upsert; no User is built."""
+    from sqlalchemy import event
+
+    from contest.accounts.models import User
+
+    headers = factories.bearer(factories.gen_token(member))
+    body = start(client, gen_round(question_count=1), headers=headers).json
+    key = body["questions"][0]["options"][0]["key"]
+    assert save(client, body["id"], 1, [key], headers=headers).status_code == 200  # the question's kind, once
+    db.session.expunge_all()
+    statements, users = [], []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def loaded(target, context):
+        users.append(target)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(User, "load", loaded)
+    try:
+        assert save(client, body["id"], 1, [key], headers=headers).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(User, "load", loaded)
+    assert len(statements) == 3 and users == []
+    assert "api_tokens" in statements[0] and statements[2].startswith("INSERT INTO quiz_answers")
+
+
+def test_a_bearer_save_sees_a_revoked_token_or_a_deactivated_account_at_once(client, clock, member):
+    from contest.accounts.models import ApiToken
+
+    token = factories.gen_token(member)
+    headers = factories.bearer(token)
+    body = start(client, gen_round(question_count=1), headers=headers).json
+    assert save(client, body["id"], 1, [], headers=headers).status_code == 200
+    member.active = False
+    db.session.commit()
+    assert save(client, body["id"], 1, [], headers=headers).status_code == 401
+    member.active = True
+    db.session.commit()
+    assert save(client, body["id"], 1, [], headers=headers).status_code == 200
+    db.session.execute(ApiToken.__table__.delete())
+    db.session.commit()
+    assert save(client, body["id"], 1, [], headers=headers).status_code == 401
+
+
 def test_the_session_cookie_needs_the_csrf_header(app, app_config, clock, member):
     app.config["WTF_CSRF_ENABLED"] = True
     round_ = gen_round(question_count=1)

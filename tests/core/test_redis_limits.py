@@ -26,6 +26,12 @@ def two_servers(database_url, _schema):
     yield first, second
     with first.app_context():
         limiter.reset()
+    for app in (first, second):
+        with app.app_context():
+            from contest.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_failures_on_one_server_count_on_another(two_servers):
