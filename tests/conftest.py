@@ -141,3 +141,11 @@ def organiser_client(app, organiser):
 @pytest.fixture
 def admin_client(app, admin):
     return app.test_client(user=admin)
+
+
+@pytest.fixture
+def clock(app, monkeypatch):
+    """contest.core.clock.utcnow held at a time the test sets or advances (tests/quiz_factories.Clock)."""
+    from tests.quiz_factories import Clock
+
+    return Clock(monkeypatch)

@@ -7,29 +7,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from contest.extensions import db
 from contest.quiz.models import Attempt, AttemptAnswer, Standing
 from tests import factories
 from tests.quiz.test_attempts import correct_of, wrong_of
-from tests.quiz_factories import REVIEW_MARKER, T0, Clock, gen_contest, gen_question, gen_round
+from tests.quiz_factories import REVIEW_MARKER, T0, gen_contest, gen_question, gen_round
 
 EN = {"Accept-Language": "en"}
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
-
-
-@pytest.fixture
-def clock(app, monkeypatch):
-    return Clock(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def _forget_user(app):
-    @app.teardown_request
-    def forget(_exc):
-        g.pop("_login_user", None)  # the test's app context outlives requests; Flask-Login caches the user on it
 
 
 @pytest.fixture

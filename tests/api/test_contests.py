@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from flask import g
 from sqlalchemy import select
 
 from contest.contests.models import Contest
@@ -13,21 +11,9 @@ from contest.extensions import db
 from contest.quiz import attempts
 from contest.quiz.models import Round
 from tests import factories
-from tests.quiz_factories import T0, Clock, gen_contest, gen_questions, gen_round
+from tests.quiz_factories import T0, gen_contest, gen_questions, gen_round
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def clock(app, monkeypatch):
-    return Clock(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def _forget_user(app):
-    @app.teardown_request
-    def forget(_exc):
-        g.pop("_login_user", None)  # the test's app context outlives requests; Flask-Login caches the user on it
 
 
 def contest_body(**overrides) -> dict:

@@ -4,31 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from flask import g, render_template_string
+from flask import render_template_string
 from sqlalchemy import select
 
 from contest.contests.models import Contest
 from contest.extensions import db
 from contest.quiz import attempts
 from tests import factories
-from tests.quiz_factories import T0, Clock, gen_contest, gen_round
+from tests.quiz_factories import T0, gen_contest, gen_round
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def clock(app, monkeypatch):
-    return Clock(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def _forget_user(app):
-    @app.teardown_request
-    def forget(_exc):
-        # The test's app context outlives requests and Flask-Login caches the user on it: without this, a
-        # second client in the same test would act as the first one's user.
-        g.pop("_login_user", None)
 
 
 def en(client):

@@ -32,14 +32,6 @@ def clean_cache(request):
     get_cache().clear()
 
 
-def ensure_board_blueprint(app) -> None:
-    """Register the quiz_board pages on a test app until contest/__init__.py lists them."""
-    if "quiz_board" not in app.blueprints:
-        from contest.quiz.board_views import bp
-
-        app.register_blueprint(bp)
-
-
 def gen_contest(*, status: str = "announced", unit=None, title: str = "Tìm hiểu tư tưởng Hồ Chí Minh") -> Contest:
     n = next(_seq)
     contest = Contest(slug=f"thi-{n}", kind="quiz", title=f"{title} {n}", status=status,

@@ -12,12 +12,7 @@ from contest.extensions import db
 from contest.quiz import attempts, scoring
 from contest.quiz.models import Attempt, AttemptAnswer, QuestionVersion, Standing
 from tests import factories
-from tests.quiz_factories import REVIEW_MARKER, T0, Clock, gen_contest, gen_question, gen_questions, gen_round
-
-
-@pytest.fixture
-def clock(app, monkeypatch):
-    return Clock(monkeypatch)
+from tests.quiz_factories import REVIEW_MARKER, T0, gen_contest, gen_question, gen_questions, gen_round
 
 
 def correct_of(attempt: Attempt) -> dict[int, str]:

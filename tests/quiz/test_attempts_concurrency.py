@@ -16,7 +16,7 @@ from contest.core.errors import ServiceError
 from contest.extensions import db
 from contest.quiz import attempts, scoring
 from contest.quiz.models import Attempt, AttemptAnswer, QuestionVersion, Round, Standing
-from tests.quiz_factories import T0, Clock, gen_round
+from tests.quiz_factories import T0, gen_round
 
 pytestmark = [
     pytest.mark.postgres,
@@ -24,11 +24,6 @@ pytestmark = [
                        reason="concurrency needs PostgreSQL: set TEST_DATABASE_URL=postgresql://..."),
 ]
 THREADS = 8
-
-
-@pytest.fixture
-def clock(app, monkeypatch):
-    return Clock(monkeypatch)
 
 
 def together(app, work, n: int = THREADS) -> tuple[list, list[Exception]]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-from flask import g
 from sqlalchemy import select
 
 from contest.extensions import db
@@ -15,19 +13,7 @@ from contest.quiz import attempts
 from contest.quiz.models import Attempt, AttemptAnswer, Round
 from tests import factories
 from tests.quiz.test_attempts import correct_of
-from tests.quiz_factories import REVIEW_MARKER, T0, Clock, gen_contest, gen_questions, gen_round
-
-
-@pytest.fixture
-def clock(app, monkeypatch):
-    return Clock(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def _forget_user(app):
-    @app.teardown_request
-    def forget(_exc):
-        g.pop("_login_user", None)  # the test's app context outlives requests; Flask-Login caches the user on it
+from tests.quiz_factories import REVIEW_MARKER, T0, gen_contest, gen_questions, gen_round
 
 
 def en(client):

@@ -6,30 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import g
 
 from contest.core.clock import as_utc, utcnow
 from contest.extensions import db
 from contest.quiz.models import Round
 from tests.quiz.board_factories import (
     clean_cache,  # noqa: F401  (autouse)
-    ensure_board_blueprint,
     gen_attempt,
     gen_members,
     gen_round,
     gen_versions,
 )
-
-
-@pytest.fixture(autouse=True)
-def _pages(app):
-    ensure_board_blueprint(app)
-
-    @app.teardown_request
-    def _forget_user(_exc):
-        # The test app context outlives requests, and Flask-Login caches the user on it: without this, a test
-        # that uses two clients would see the first one's user in the second one's requests.
-        g.pop("_login_user", None)
 
 
 @pytest.fixture

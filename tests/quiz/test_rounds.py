@@ -11,12 +11,7 @@ from contest.core.audit import AuditEntry
 from contest.core.errors import Conflict, Forbidden, Invalid
 from contest.extensions import db
 from contest.quiz import attempts, rounds
-from tests.quiz_factories import T0, Clock, gen_contest, gen_question, gen_questions, gen_round
-
-
-@pytest.fixture
-def clock(app, monkeypatch):
-    return Clock(monkeypatch)
+from tests.quiz_factories import T0, gen_contest, gen_question, gen_questions, gen_round
 
 
 @pytest.fixture
