@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, select, text, tuple_, update
+from sqlalchemy import and_, case, delete, exists, func, insert, null, select, text, tuple_, update
 
 from contest.accounts.models import User, UserRole
 from contest.contests.models import Contest
@@ -22,7 +22,7 @@ from contest.core.cache import get_cache
 from contest.core.clock import as_utc
 from contest.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from contest.extensions import db
-from contest.quiz.models import PRIZE_TIERS, Attempt, Round, Standing
+from contest.quiz.models import PRIZE_TIERS, Attempt, FinalRank, Round, Standing
 from contest.quiz.ranking import NO_PREDICTION, Ranked, Result, prize_tiers
 from contest.quiz.rounds import round_state
 from contest.units.models import Unit
@@ -34,6 +34,7 @@ FINAL_TTL = 120  # a final board changes only when it is finalised again, which 
 DEFAULT_AWARDS = 3
 
 _S = Standing.__table__
+_R = FinalRank.__table__
 _A = Attempt.__table__
 
 HIDDEN = _l("The leaderboard of this round is not shown yet.")
@@ -192,9 +193,10 @@ def finalise_round(round_: Round, now: datetime | None = None) -> Round:
        standings hold the best by the live keys and the prediction can change which attempt is best (and "last"
        is taken by submission then start, exactly as ranking.counted_results does).
     3. actual = participants whose counted attempt has every answer correct.
-    4. One UPDATE ... FROM (SELECT user_id, RANK() OVER (ORDER BY the full key)) stores every rank: equal keys
-       share a rank. prediction_error is |prediction - actual|, NULL when the member gave none (that ranks after
-       every real prediction, as ranking.NO_PREDICTION does) or when the round asks no prediction.
+    4. One INSERT INTO quiz_final_ranks SELECT user_id, RANK() OVER (ORDER BY the full key) stores every rank
+       (after deleting the round's previous ones): equal keys share a rank. prediction_error is
+       |prediction - actual|, NULL when the member gave none (that ranks after every real prediction, as
+       ranking.NO_PREDICTION does) or when the round asks no prediction.
     """
     now = now or clock.utcnow()
     if now < as_utc(round_.closes_at):
@@ -224,22 +226,20 @@ def finalise_round(round_: Round, now: datetime | None = None) -> Round:
         _recount(round_, _full_order(_A, round_, actual, _A.c.total - _A.c.correct))
 
     error = (case((_S.c.prediction.is_(None), None), else_=func.abs(_S.c.prediction - actual))
-             if round_.prediction else None)
-    ranked = (select(_S.c.user_id,
-                     func.rank().over(order_by=_full_order(_S, round_, actual, _S.c.missed)).label("rnk"))
-              .where(_S.c.round_id == round_.id)
-              .subquery("ranked"))
-    db.session.execute(
-        update(_S)
-        .where(_S.c.round_id == round_.id, _S.c.user_id == ranked.c.user_id)
-        .values(rank=ranked.c.rnk, prediction_error=error))
+             if round_.prediction else null())
+    db.session.execute(delete(_R).where(_R.c.round_id == round_.id))
+    db.session.execute(insert(_R).from_select(
+        ["round_id", "user_id", "rank", "prediction_error"],
+        select(_S.c.round_id, _S.c.user_id,
+               func.rank().over(order_by=_full_order(_S, round_, actual, _S.c.missed)), error)
+        .where(_S.c.round_id == round_.id)))
 
     round_.all_correct_count = actual
     round_.finalised_at = max(now, as_utc(round_.closes_at))
     db.session.flush()
-    # The bulk UPDATEs went around the ORM: reload any standing this session holds.
+    # The bulk statements went around the ORM: reload any standing (and its final rank) this session holds.
     for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Standing) and obj.round_id == round_.id:
+        if isinstance(obj, Standing | FinalRank) and obj.round_id == round_.id:
             db.session.expire(obj)
     clear_leaderboard_cache(round_.id)
     return round_
@@ -280,15 +280,27 @@ def finalise_closed_rounds(now: datetime | None = None) -> list[int]:
 
 # --- reading the board ------------------------------------------------------------------------------------
 
-_BOARD_COLUMNS = ("user_id", "unit_id", "correct", "total", "missed", "prediction", "prediction_error",
-                  "submitted_at", "duration_ms", "started_at", "rank")
+_BOARD_COLUMNS = ("user_id", "unit_id", "correct", "total", "missed", "prediction", "submitted_at", "duration_ms",
+                  "started_at")
+_FINAL_COLUMNS = ("rank", "prediction_error")
 
 
-def _board_rows(round_: Round, order: list[str], limit: int | None = None, offset: int = 0, where=None) -> list:
+def _board_rows(round_: Round, order: list[str], limit: int | None = None, offset: int = 0, where=None,
+                final: bool = False) -> list:
     """Standings of the round ordered by the named columns (ascending), a slice of them, with the member's name
-    and the unit's name. The slice is cut from standings alone (an index scan), then only its rows are joined."""
-    page = (select(*(_S.c[name] for name in _BOARD_COLUMNS)).where(_S.c.round_id == round_.id)
-            .order_by(*(_S.c[name] for name in order)).offset(offset))
+    and the unit's name. The slice is cut from standings alone (an index scan), or, for a final board, from the
+    final ranks joined to their standings; then only its rows are joined to people and units."""
+    if final:
+        source = _R.join(_S, and_(_S.c.round_id == _R.c.round_id, _S.c.user_id == _R.c.user_id))
+        columns = [_S.c[name] for name in _BOARD_COLUMNS if name != "user_id"]
+        columns += [_R.c.user_id, *(_R.c[name] for name in _FINAL_COLUMNS)]
+        page = select(*columns).select_from(source).where(_R.c.round_id == round_.id)
+        sort = [_R.c[name] if name in ("rank", "user_id") else _S.c[name] for name in order]
+    else:
+        columns = [*(_S.c[name] for name in _BOARD_COLUMNS), *(null().label(name) for name in _FINAL_COLUMNS)]
+        page = select(*columns).where(_S.c.round_id == round_.id)
+        sort = [_S.c[name] for name in order]
+    page = page.order_by(*sort).offset(offset)
     if where is not None:
         page = page.where(where)
     if limit is not None:
@@ -351,7 +363,7 @@ def _participant_count(round_: Round, now: datetime) -> int:
 
 def _compute_page(round_: Round, limit: int, offset: int, final: bool) -> list[dict]:
     if final:
-        rows = _board_rows(round_, FINAL_ORDER, limit, offset)
+        rows = _board_rows(round_, FINAL_ORDER, limit, offset, final=True)
         return [_item(r, r.rank, True) for r in rows]
     rows = _board_rows(round_, _live_order(round_), limit, offset)
     items = []
@@ -402,7 +414,10 @@ def my_rank(round_: Round, user, now: datetime | None = None) -> dict:
     now = now or clock.utcnow()
     finalise_if_due(round_, now)
     final = is_final(round_, now)
-    row = db.session.execute(select(_S).where(_S.c.round_id == round_.id, _S.c.user_id == user.id)).first()
+    row = db.session.execute(
+        select(_S, _R.c.rank, _R.c.prediction_error)
+        .select_from(_S.outerjoin(_R, and_(_R.c.round_id == _S.c.round_id, _R.c.user_id == _S.c.user_id)))
+        .where(_S.c.round_id == round_.id, _S.c.user_id == user.id)).first()
     if row is None:
         raise NotFound(_l("You have no finished attempt in this round."))
     rank = row.rank if final and row.rank is not None else _count_better(round_, _live_key(row, round_)) + 1
@@ -434,9 +449,10 @@ def prize_proposal(round_: Round, now: datetime | None = None) -> list[dict] | N
     places = prize_count(round_)
     if places == 0:
         return []
-    last_rank = db.session.scalar(select(_S.c.rank).where(_S.c.round_id == round_.id)
-                                  .order_by(_S.c.rank).offset(places - 1).limit(1))
-    rows = _board_rows(round_, FINAL_ORDER, where=None if last_rank is None else _S.c.rank <= last_rank)
+    last_rank = db.session.scalar(select(_R.c.rank).where(_R.c.round_id == round_.id)
+                                  .order_by(_R.c.rank).offset(places - 1).limit(1))
+    rows = _board_rows(round_, FINAL_ORDER, where=None if last_rank is None else _R.c.rank <= last_rank,
+                       final=True)
     ranked = [Ranked(r.rank, Result(user_id=r.user_id, correct=r.correct, total=r.total,
                                     submitted_at=as_utc(r.submitted_at), duration_ms=r.duration_ms,
                                     started_at=as_utc(r.started_at), prediction=r.prediction),

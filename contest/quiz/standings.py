@@ -43,10 +43,8 @@ def record_result(attempt: Attempt, round_: Round) -> Standing:
     standing.submitted_at = attempt.submitted_at
     standing.duration_ms = attempt.duration_ms
     standing.started_at = attempt.started_at
-    # A change after the round was finalised (a late server finalisation, say) voids the stored ranks of the
+    # A change after the round was finalised (a late server finalisation, say) voids the final ranks of the
     # whole round until it is finalised again.
-    standing.prediction_error = None
-    standing.rank = None
     round_.finalised_at = None
     db.session.flush()
     from contest.quiz.leaderboard import clear_leaderboard_cache
