@@ -303,7 +303,10 @@ def test_the_documented_samples_are_the_generated_ones(app):
     samples = ROOT / "docs" / "samples"
     assert (samples / "questions.csv").read_bytes() == bank_io.sample_file("csv")
     assert json.loads((samples / "questions.json").read_text("utf-8")) == bank_io.SAMPLE
-    sheet = openpyxl.load_workbook(samples / "questions.xlsx", read_only=True).worksheets[0]
-    rows = [[("" if v is None else v) for v in r] for r in sheet.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(samples / "questions.xlsx", read_only=True)
+    try:  # a read-only workbook keeps its file open until closed
+        rows = [[("" if v is None else v) for v in r] for r in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
     assert rows[0] == list(bank_io.COLUMN_NAMES)
     assert rows[1:] == [[r[name] for name in bank_io.COLUMN_NAMES] for r in bank_io.sample_rows()]
