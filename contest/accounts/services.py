@@ -340,16 +340,6 @@ def user_with_roles(user_id: int) -> User | None:
                               ).unique().scalar_one_or_none()
 
 
-def user_for_token(token: str) -> tuple[User, ApiToken] | None:
-    """The active user and token row for a bearer token (caller_for_token, then the rows themselves)."""
-    found = caller_for_token(token)
-    if found is None:
-        return None
-    user = user_with_roles(found[0])
-    row = db.session.get(ApiToken, found[1])
-    return (user, row) if user is not None and row is not None else None
-
-
 def revoke_token(row: ApiToken) -> None:
     db.session.delete(row)
     db.session.flush()

@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, select
 from werkzeug.routing import IntegerConverter
 
 from contest.core.clock import as_utc
-from contest.core.errors import ServiceError
+from contest.core.errors import BadRequest, ServiceError, TooLarge, UnsupportedMediaType
 from contest.extensions import db
 from contest.web import error_response
 
@@ -24,23 +24,6 @@ from contest.web import error_response
 MAX_ID = 2**63 - 1
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-
-
-class BadRequest(ServiceError):
-    """Malformed input: not JSON, not an object, or a field of the wrong type."""
-
-    status = 400
-    code = "bad_request"
-
-
-class TooLarge(ServiceError):
-    status = 413
-    code = "too_large"
-
-
-class UnsupportedMediaType(ServiceError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 class IdConverter(IntegerConverter):

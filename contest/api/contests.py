@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 
 from contest.api import bp, openapi
 from contest.api.auth import current_api_user, roles_required
-from contest.api.common import BadRequest, iso, page_params, paginate_list, paginate_query, read_json
+from contest.api.common import iso, page_params, paginate_list, paginate_query, read_json
 from contest.contests import services as contests
 from contest.contests.models import CONTEST_KINDS, CONTEST_STATUSES, Contest
 from contest.core import clock
+from contest.core.errors import BadRequest
 from contest.extensions import db
 from contest.quiz import rounds
 from contest.quiz.models import COUNTING_RULES, PRIZE_TIERS, REVIEW_POLICIES, TIME_TIEBREAKS, Round

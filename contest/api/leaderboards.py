@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 from contest.api import bp, openapi
 from contest.api.auth import current_api_user, roles_required, signed_in
-from contest.api.common import BadRequest, iso, page_params, paginate_list
+from contest.api.common import iso, page_params, paginate_list
 from contest.core import clock
+from contest.core.errors import BadRequest
 from contest.extensions import db
 from contest.quiz import leaderboard as lb
 

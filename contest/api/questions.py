@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from contest.api import bp, openapi
 from contest.api.auth import current_api_user, roles_required
-from contest.api.common import FIELD_TYPES, BadRequest, UnsupportedMediaType, iso, paginate_query, read_json
+from contest.api.common import FIELD_TYPES, iso, paginate_query, read_json
 from contest.core.clock import utcnow
-from contest.core.errors import Invalid
+from contest.core.errors import BadRequest, Invalid, UnsupportedMediaType
 from contest.core.text import nfc
 from contest.extensions import db
 from contest.quiz import bank, bank_io

@@ -16,7 +16,6 @@ from contest.core.forms import apply_service_error
 from contest.extensions import db
 from contest.quiz import attempts, rounds
 from contest.units.services import unit_tree
-from contest.units.views import plain
 
 bp = Blueprint("contests", __name__)
 
@@ -88,7 +87,7 @@ def create():
             contest = services.create_contest(form.service_data(), _user())
         except ServiceError as exc:
             db.session.rollback()
-            apply_service_error(form, plain(exc))
+            apply_service_error(form, exc)
             return _render_form(form, None, exc.status)
         db.session.commit()
         flash(_("The contest “%(title)s” has been created.", title=contest.title), "success")
@@ -106,7 +105,7 @@ def edit(slug: str):
             services.update_contest(contest, form.service_data(), _user())
         except ServiceError as exc:
             db.session.rollback()
-            apply_service_error(form, plain(exc))
+            apply_service_error(form, exc)
             return _render_form(form, contest, exc.status)
         db.session.commit()
         flash(_("The contest has been saved."), "success")

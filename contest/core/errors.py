@@ -47,3 +47,20 @@ class Unauthorized(ServiceError):
 class RateLimited(ServiceError):
     status = 429
     code = "rate_limited"
+
+
+class BadRequest(ServiceError):
+    """Malformed input: not JSON, not an object, or a field of the wrong type."""
+
+    status = 400
+    code = "bad_request"
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "unsupported_media_type"

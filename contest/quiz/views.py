@@ -23,7 +23,6 @@ from contest.extensions import db
 from contest.quiz import attempts, rounds
 from contest.quiz.forms import SERVICE_FIELDS, RoundForm, SubmitForm
 from contest.quiz.models import Attempt, Round
-from contest.units.views import plain
 
 bp = Blueprint("quiz", __name__)
 
@@ -165,7 +164,6 @@ def submit(attempt_id: int):
 
 def _place_errors(form: RoundForm, exc: ServiceError) -> None:
     reverse = {service: name for name, service in SERVICE_FIELDS.items()}
-    exc = plain(exc)  # messages quote topic names the organiser typed: escape them like any text
     exc.fields = {reverse.get(k, k): v for k, v in exc.fields.items()}
     apply_service_error(form, exc)
 

@@ -22,17 +22,6 @@ bp = Blueprint("units", __name__, url_prefix="/admin/units")
 SHOWN_ERRORS = 500
 
 
-def plain(exc: ServiceError) -> ServiceError:
-    """The error with its messages rendered to plain text now.
-
-    Flask-Babel's lazy strings count as safe markup in Jinja (they have __html__), so a message that quotes a
-    unit name or a cell of an uploaded file would reach the page unescaped; plain strings are escaped.
-    """
-    exc.message = str(exc.message)
-    exc.fields = {name: [str(m) for m in messages] for name, messages in exc.fields.items()}
-    return exc
-
-
 def _actor():
     return current_user._get_current_object()
 
@@ -73,7 +62,7 @@ def create():
             unit = services.create_unit(form.name.data, form.parent_id.data or None, actor=_actor(), code=code)
         except ServiceError as exc:
             db.session.rollback()
-            apply_service_error(form, plain(exc))
+            apply_service_error(form, exc)
             status = exc.status
         else:
             db.session.commit()
@@ -119,7 +108,7 @@ def rename(unit_id: int):
         services.set_unit_code(unit, form.code.data, actor=_actor())
     except ServiceError as exc:
         db.session.rollback()
-        apply_service_error(form, plain(exc))
+        apply_service_error(form, exc)
         return _render_unit(unit, exc.status, rename=form)
     db.session.commit()
     flash(_("The unit has been saved as “%(name)s”.", name=unit.name), "success")
@@ -137,7 +126,7 @@ def move(unit_id: int):
         services.move_unit(unit, form.parent_id.data or None, actor=_actor())
     except ServiceError as exc:
         db.session.rollback()
-        apply_service_error(form, plain(exc))
+        apply_service_error(form, exc)
         return _render_unit(unit, exc.status, move=form)
     db.session.commit()
     if unit.parent is None:
