@@ -25,4 +25,14 @@ bp.after_request(common.finish_response)
 bp.register_error_handler(ServiceError, common.service_error_response)
 
 # The routes; each module registers its OpenAPI paths when imported.
-from contest.api import accounts, attempts, contests, leaderboards, platform, questions, units  # noqa: E402, F401
+from contest.api import (  # noqa: E402, F401
+    accounts,
+    attempts,
+    contests,
+    essays,
+    leaderboards,
+    platform,
+    questions,
+    similarity,
+    units,
+)

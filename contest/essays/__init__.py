@@ -1,0 +1,1 @@
+"""Writing contests: settings and categories, entries with autosaved versions, receipts, similarity check."""
