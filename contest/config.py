@@ -27,9 +27,14 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 
     # Bodies: forms with uploads stay under this; JSON API bodies under API_MAX_JSON_BYTES.
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # the largest attachment plus the multipart envelope
     API_MAX_JSON_BYTES = 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Writing contests: attachments are stored here (outside the web root; default <instance>/uploads).
+    UPLOAD_FOLDER: str | None = None
+    ESSAY_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+    ESSAY_MAX_PDF_BYTES = 10 * 1024 * 1024
 
     # Languages and time
     BABEL_DEFAULT_LOCALE = "vi"
@@ -67,7 +72,8 @@ _INT_KEYS = {"MAIL_PORT", "PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PASSWORD_MIN_
 _BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
 ENV_KEYS = ("CONTEST_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME",
             "MAIL_PASSWORD", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "PROXY_FIX_X_FOR",
-            "PROXY_FIX_X_PROTO", "SESSION_COOKIE_SECURE", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS")
+            "PROXY_FIX_X_PROTO", "SESSION_COOKIE_SECURE", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS",
+            "UPLOAD_FOLDER")
 
 
 def from_environment(environ: os._Environ | dict) -> dict:

@@ -71,9 +71,10 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
-def app_config(database_url) -> dict:
+def app_config(database_url, tmp_path) -> dict:
     """Override keys in a test with `@pytest.mark.parametrize` or by asking for this fixture and changing it."""
-    return base_config(database_url)
+    # Uploaded files go to the test's own folder, never into instance/.
+    return {**base_config(database_url), "UPLOAD_FOLDER": str(tmp_path / "uploads")}
 
 
 @pytest.fixture

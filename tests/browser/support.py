@@ -74,7 +74,8 @@ def live_config(database_path: Path) -> dict:
     """The unit tests' settings with real CSRF, plain-http cookies and no SERVER_NAME (links use the real host)."""
     cfg = base_config("sqlite:///" + str(database_path))
     cfg.pop("SERVER_NAME", None)
-    cfg.update(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    cfg.update(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False,
+               UPLOAD_FOLDER=str(database_path.parent / "uploads"))
     return cfg
 
 
