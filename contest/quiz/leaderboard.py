@@ -18,7 +18,7 @@ from contest.accounts.models import User, UserRole
 from contest.contests.models import Contest
 from contest.contests.services import is_organiser
 from contest.core import audit, clock
-from contest.core.cache import get_cache
+from contest.core.cache import after_commit, get_cache
 from contest.core.clock import as_utc
 from contest.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from contest.extensions import db
@@ -133,8 +133,11 @@ def _cache_key(round_: Round, now: datetime, *parts: Any) -> tuple[str, int]:
 
 def clear_leaderboard_cache(round_id: int) -> None:
     """Forget every computed page of this round's boards. Call it after every write that changes standings
-    (standings.record_result) and after finalising or publishing; cheap (one counter increment)."""
-    get_cache().incr(_generation_key(round_id))
+    (standings.record_result) and after finalising or publishing; cheap (one counter increment). It clears again
+    after the transaction commits, so a page computed meanwhile from the old standings is not served."""
+    cache = get_cache()
+    cache.incr(_generation_key(round_id))
+    after_commit(db.session, f"lb:{round_id}", lambda: cache.incr(_generation_key(round_id)))
 
 
 # --- finalisation -----------------------------------------------------------------------------------------

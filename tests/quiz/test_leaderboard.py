@@ -192,6 +192,30 @@ def test_pages_are_cached_and_cleared(live_round, app):
     assert board_order(lb.leaderboard(round_))[0] == (1, m6.id)
 
 
+def test_a_page_computed_before_the_write_commits_is_not_served_after_it(live_round):
+    """A reader between the writer's clear and its commit caches the old order; the clear after commit drops it."""
+    round_, (m1, *_rest, m6) = live_round
+    stale = lb._compute_page(round_, 50, 0, False)
+    db.session.execute(update(Standing).where(Standing.user_id == m6.id).values(correct=10, missed=0))
+    lb.clear_leaderboard_cache(round_.id)
+    # What another request, not seeing the uncommitted write, would compute and cache meanwhile:
+    key, ttl = lb._cache_key(round_, utcnow(), "page", 50, 0)
+    get_cache().set(key, stale, ttl)
+    assert board_order(lb.leaderboard(round_))[0] != (1, m6.id)  # the stale page is what a reader gets now
+    db.session.commit()
+    assert board_order(lb.leaderboard(round_))[0] == (1, m6.id)
+
+
+def test_a_rolled_back_write_does_not_clear_again(live_round):
+    round_, _members = live_round
+    generation = lambda: get_cache().get(lb._generation_key(round_.id)) or 0  # noqa: E731
+    lb.clear_leaderboard_cache(round_.id)
+    cleared = generation()
+    db.session.rollback()
+    db.session.commit()
+    assert generation() == cleared
+
+
 def test_the_cache_holds_pages_per_round_and_page(live_round):
     round_, _members = live_round
     other = gen_round(state="open")
