@@ -110,6 +110,7 @@ def _init_extensions(app: Flask) -> None:
     from contest.contests import models as _contests  # noqa: F401
     from contest.core import audit as _audit  # noqa: F401
     from contest.essays import models as _essays  # noqa: F401
+    from contest.judging import models as _judging  # noqa: F401
     from contest.quiz import models as _quiz  # noqa: F401
     from contest.units import models as _units  # noqa: F401
 

@@ -1,0 +1,1 @@
+"""Judging of writing contests: rounds, rubrics, balanced conflict-free assignment, blind scoring, aggregation."""
