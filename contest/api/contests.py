@@ -13,13 +13,17 @@ from contest.api.common import iso, page_params, paginate_list, paginate_query, 
 from contest.contests import services as contests
 from contest.contests.models import CONTEST_KINDS, CONTEST_STATUSES, Contest
 from contest.core import clock
-from contest.core.errors import BadRequest
+from contest.core.errors import BadRequest, Invalid
+from contest.essays import services as essays
 from contest.extensions import db
 from contest.quiz import rounds
 from contest.quiz.models import COUNTING_RULES, PRIZE_TIERS, REVIEW_POLICIES, TIME_TIEBREAKS, Round
 
 CONTEST_SPEC = {"slug": "string", "kind": "string", "title": "string", "description": "string",
                 "opens_at": "string", "closes_at": "string", "status": "string", "unit_id": "id"}
+# Writing contests only (kind "essay"): stored in their EssaySettings.
+ESSAY_SPEC = {"theme": "string", "rules_html": "string", "code_prefix": "string", "max_entries_per_writer": "integer",
+              "allow_collective": "boolean", "pledge_text": "string", "similarity_min_words": "integer"}
 ROUND_SPEC = {"title": "string", "opens_at": "string", "closes_at": "string", "time_limit_seconds": "integer",
               "question_count": "integer", "topics": "object", "topic_quotas": "object", "max_attempts": "integer",
               "counting": "string", "shuffle_questions": "boolean", "shuffle_options": "boolean",
@@ -36,10 +40,23 @@ def given_fields(spec: dict[str, str]) -> dict[str, Any]:
 
 
 def contest_json(contest: Contest, now=None) -> dict:
-    return {"id": contest.id, "slug": contest.slug, "kind": contest.kind, "title": contest.title,
+    body = {"id": contest.id, "slug": contest.slug, "kind": contest.kind, "title": contest.title,
             "description": contest.description, "status": contest.status, "opens_at": iso(contest.opens_at),
             "closes_at": iso(contest.closes_at), "unit_id": contest.unit_id,
             "state": contests.contest_state(contest, now)}
+    if contest.kind == "essay":
+        settings = essays.settings_for(contest, persist=False)
+        body["essay"] = {field: getattr(settings, field) for field in essays.SETTINGS_FIELDS}
+    return body
+
+
+def _apply_essay_settings(contest: Contest, fields: dict[str, Any], user) -> None:
+    """The writing-contest fields of a POST or PATCH: stored for an essay contest, refused (422) for a quiz."""
+    if contest.kind == "essay":
+        essays.update_settings(contest, fields, user)
+    elif fields:
+        msg = _l("Only writing contests have this setting.")
+        raise Invalid(_l("Please correct the marked fields."), fields={name: [msg] for name in fields})
 
 
 def round_json(round_: Round, now=None) -> dict:
@@ -72,7 +89,9 @@ def list_contests():
 @bp.post("/contests")
 @roles_required("organiser")
 def create_contest():
-    contest = contests.create_contest(given_fields(CONTEST_SPEC), current_api_user())
+    user = current_api_user()
+    contest = contests.create_contest(given_fields(CONTEST_SPEC), user)
+    _apply_essay_settings(contest, given_fields(ESSAY_SPEC), user)
     db.session.commit()
     return contest_json(contest), 201
 
@@ -88,6 +107,7 @@ def update_contest(slug: str):
     user = current_api_user()
     contest = contests.get_contest_for(slug, user)
     contests.update_contest(contest, given_fields(CONTEST_SPEC), user)
+    _apply_essay_settings(contest, given_fields(ESSAY_SPEC), user)
     db.session.commit()
     return contest_json(contest)
 
@@ -141,6 +161,21 @@ _CONTEST_PROPS = {
     "unit_id": {**_ID_OR_NULL, "description": "Only members of this unit and the units below it take part; "
                                               "null: everyone."},
 }
+_ESSAY_PROPS = {
+    "theme": {"type": "string", "maxLength": essays.THEME_MAX},
+    "rules_html": {"type": "string", "description": "Rich text, stored sanitised."},
+    "code_prefix": {"type": "string", "pattern": "^[A-Za-z0-9]{2,8}$",
+                    "description": "Receipt codes are PREFIX-123456; default VT and the year of opening (VT26)."},
+    "max_entries_per_writer": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}],
+                               "description": "Submitted entries per writer; null: no limit."},
+    "allow_collective": {"type": "boolean", "default": False, "description": "Entries may name co-authors."},
+    "pledge_text": {"type": "string", "minLength": 1, "description": "What writers confirm when submitting."},
+    "similarity_min_words": {"type": "integer", "minimum": essays.SIMILARITY_MIN_WORDS_RANGE[0],
+                             "maximum": essays.SIMILARITY_MIN_WORDS_RANGE[1], "default": 25,
+                             "description": "The similarity check reports passages of at least this many words."},
+}
+_ESSAY_NOTE = (" For a writing contest (`kind` essay) also its settings: " + ", ".join(f"`{f}`" for f in _ESSAY_PROPS)
+               + " (422 for a quiz).")
 _TOPICS = {"anyOf": [{"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
                      {"type": "null"}],
            "description": "{topic: number of questions} drawn per attempt; must add up to question_count. "
@@ -183,8 +218,10 @@ openapi.register(
             "post": openapi.operation(
                 "Create a contest", tag="contests", operation_id="createContest", access="role",
                 description="Organisers. 409 `slug_taken` when another contest has the address; 422 with `fields` "
-                            "for a missing or bad field (times need an offset; closing after opening).",
-                body={"type": "object", "required": ["slug", "kind", "title"], "properties": _CONTEST_PROPS},
+                            "for a missing or bad field (times need an offset; closing after opening)."
+                            + _ESSAY_NOTE,
+                body={"type": "object", "required": ["slug", "kind", "title"],
+                      "properties": {**_CONTEST_PROPS, **_ESSAY_PROPS}},
                 ok=(201, "The new contest", openapi.ref("Contest")), errors=(409, 422)),
         },
         "/contests/{slug}": {
@@ -194,8 +231,8 @@ openapi.register(
                 ok=(200, "The contest", openapi.ref("Contest")), errors=(404,)),
             "patch": openapi.operation(
                 "Change a contest", tag="contests", operation_id="updateContest", access="role",
-                description="Organisers. Any of the fields; the others stay. 409 `slug_taken`.",
-                parameters=[_SLUG_PARAM], body={"type": "object", "properties": _CONTEST_PROPS},
+                description="Organisers. Any of the fields; the others stay. 409 `slug_taken`." + _ESSAY_NOTE,
+                parameters=[_SLUG_PARAM], body={"type": "object", "properties": {**_CONTEST_PROPS, **_ESSAY_PROPS}},
                 ok=(200, "The contest", openapi.ref("Contest")), errors=(404, 409, 422)),
         },
         "/contests/{slug}/rounds": {
@@ -230,7 +267,9 @@ openapi.register(
         "Contest": {"type": "object",
                     "required": ["id", "slug", "kind", "title", "status", "opens_at", "closes_at"],
                     "properties": {"id": openapi.ref("Id"), **_CONTEST_PROPS,
-                                   "state": {**_STATE, "description": "By the contest's own times."}}},
+                                   "state": {**_STATE, "description": "By the contest's own times."},
+                                   "essay": {"type": "object", "properties": _ESSAY_PROPS,
+                                             "description": "Writing contests only: their settings."}}},
         "Round": {"type": "object",
                   "required": ["id", "contest", "title", "opens_at", "closes_at", "state", "time_limit_seconds",
                                "question_count"],
