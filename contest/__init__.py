@@ -131,6 +131,7 @@ BLUEPRINTS = (
     "contest.quiz.views:bp",
     "contest.quiz.bank_views:bp",
     "contest.quiz.board_views:bp",
+    "contest.essays.views:bp",
     "contest.api:bp",
 )
 

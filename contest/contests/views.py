@@ -68,8 +68,13 @@ def show(slug: str):
                                "attempts": mine.get(round_.id, []),
                                "action": attempts.member_action(round_, mine.get(round_.id, []), now)
                                if user is not None and user.has_role("member") else None})
+    essay = None
+    if contest.kind == "essay":
+        from contest.essays.views import contest_section
+
+        essay = contest_section(contest, user, now)
     return render_template("contests/show.html", contest=contest, state=services.contest_state(contest, now),
-                           round_rows=round_rows, is_organiser=services.is_organiser(user),
+                           round_rows=round_rows, essay=essay, is_organiser=services.is_organiser(user),
                            may_take_part=user is not None and services.may_take_part(contest, user))
 
 
@@ -91,6 +96,8 @@ def create():
             return _render_form(form, None, exc.status)
         db.session.commit()
         flash(_("The contest “%(title)s” has been created.", title=contest.title), "success")
+        if contest.kind == "essay":  # next: its theme, rules and categories
+            return redirect(url_for("essays.settings", slug=contest.slug))
         return redirect(url_for("contests.show", slug=contest.slug))
     return _render_form(form, None, 422 if form.is_submitted() else 200)
 
