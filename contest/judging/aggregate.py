@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 METHODS = ("mean", "trimmed_mean", "median", "zscore")
 TRIM_FROM = 5  # the trimmed mean drops the highest and the lowest total only with this many judges or more
+GRID_STEPS = 500  # agreement: values are rounded to at most this many steps over their range (see there)
 DIGITS = 9  # totals and scores equal to this many decimals are equal: float noise must not split a tie
 
 
@@ -149,10 +150,10 @@ def agreement(totals: Mapping[int, Mapping[int, float]]) -> float | None:
     disagreement, as Krippendorff's definition does. None when no entry has two judges' totals, and when every
     pairable total is the same (alpha is 0/0 then; nltk would answer 1).
 
-    nltk's computation is quadratic in the number of distinct values and refuses more than 10,000 of them, so the
-    totals are first put on a grid of about a thousand steps over their range (0.1 on a 100-point rubric) and given
-    to it as integers: interval alpha does not change with the unit, and the rounding moves it by far less than the
-    precision anyone reads it with.
+    nltk's computation is quadratic in the number of distinct values (and refuses more than 10,000), so the totals
+    are first put on a grid of at most GRID_STEPS steps of 1, 2 or 5 × 10^k over their range (0.2 on a 100-point
+    rubric) and given to it as integers: interval alpha does not change with the unit, and the rounding moves it by
+    far less than the precision anyone reads it with (5e-6 on 5,000 entries, which take about 0.1 s).
     """
     pairable = {entry_id: by_judge for entry_id, by_judge in totals.items() if len(by_judge) >= 2}
     values = [v for by_judge in pairable.values() for v in by_judge.values()]
@@ -161,7 +162,9 @@ def agreement(totals: Mapping[int, Mapping[int, float]]) -> float | None:
     width = max(values) - min(values)
     if width <= 0:
         return None
-    step = 10.0 ** math.ceil(math.log10(width / 1000))
+    target = width / GRID_STEPS
+    power = 10.0 ** math.floor(math.log10(target))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= target)
     triples = [(judge_id, entry_id, round(value / step))
                for entry_id, by_judge in pairable.items() for judge_id, value in by_judge.items()]
     if len({label for _, _, label in triples}) < 2:

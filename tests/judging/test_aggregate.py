@@ -246,6 +246,33 @@ def test_agreement_on_real_valued_totals_matches_the_formula_closely():
     assert agreement(totals) == pytest.approx(textbook_alpha(totals), abs=1e-3)
 
 
+def closed_form_alpha(totals):
+    """The same alpha by sums of squares (Σ over ordered pairs of (a - b)² = 2(mΣx² - (Σx)²)), fast for big rounds."""
+    def pair_sum(values):
+        return 2 * (len(values) * math.fsum(v * v for v in values) - math.fsum(values) ** 2)
+    units = [list(by_judge.values()) for by_judge in totals.values() if len(by_judge) >= 2]
+    pooled = [v for values in units for v in values]
+    n = len(pooled)
+    observed = math.fsum(pair_sum(values) / (len(values) - 1) for values in units) / n
+    expected = pair_sum(pooled) / (n * (n - 1))
+    return 1 - observed / expected
+
+
+def test_agreement_on_a_large_round_with_more_distinct_totals_than_nltk_takes():
+    rng = random.Random(11)
+    totals = {}
+    for e in range(5000):
+        quality = rng.uniform(200, 900)
+        totals[e] = {j: min(1000.0, max(0.0, quality + rng.gauss(0, 60))) for j in rng.sample(range(100), 3)}
+    assert len({v for by_judge in totals.values() for v in by_judge.values()}) > 10_000
+    assert agreement(totals) == pytest.approx(closed_form_alpha(totals), abs=1e-4)
+
+
+def test_the_closed_form_agrees_with_the_coincidence_matrix():
+    totals = {1: {1: 7, 2: 8}, 2: {1: 5, 2: 5, 3: 6}, 3: {2: 2, 3: 3}, 4: {1: 1}}
+    assert closed_form_alpha(totals) == pytest.approx(textbook_alpha(totals)) == pytest.approx(1 - 36 / 376)
+
+
 def test_agreement_is_none_without_two_judges_on_any_entry_or_without_variation():
     assert agreement({}) is None
     assert agreement({1: {1: 80.0}, 2: {2: 60.0}}) is None
