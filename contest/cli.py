@@ -61,8 +61,10 @@ def seed_demo_command(if_empty):
 
 
 def init_app(app: Flask) -> None:
+    from contest.essays import cli as essays_cli
     from contest.quiz import cli as quiz_cli
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     quiz_cli.init_app(app)
+    essays_cli.init_app(app)

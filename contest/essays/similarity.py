@@ -3,7 +3,8 @@
 How it works, for n texts of m syllables each (5,000 x 1,500 in a few seconds on two cores; see bench/similarity.py):
 
 1. Tokens. Each text is split on whitespace; every piece is NFC-normalised, case-folded and stripped of punctuation
-   and symbols at its edges ("“Bác," -> "bác"); pieces left empty (a dash, an emoji) are dropped. Diacritics are
+   and symbols at its edges ("“Bác," -> "bác") and of invisible characters (zero-width spaces, soft hyphens) anywhere
+   in it; pieces left empty (a dash, an emoji) are dropped. Diacritics are
    kept: "Hồ" and "Ho" are different syllables, as they are different words in Vietnamese. Each syllable keeps the
    index of its piece in `text.split()`, so a passage can be shown from the original text.
 2. Shingles. Every run of k consecutive syllables (k = 8 by default, at most `min_words`) is hashed to 64 bits: the
@@ -27,6 +28,7 @@ How it works, for n texts of m syllables each (5,000 x 1,500 in a few seconds on
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +38,9 @@ import numpy as np
 DEFAULT_K = 8
 DEFAULT_MIN_WORDS = 25
 
-_MASK64 = (1 << 64) - 1
+# Characters that show nothing (zero-width spaces and joiners, word joiner, BOM, soft hyphen): a writer cannot hide
+# a copy by slipping them into words. The word count ignores the same ones.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _BASE = np.uint64(0x100000001B3)  # any odd 64-bit multiplier; this one is FNV's prime
 _GOLDEN = 0x9E3779B97F4A7C15
 
@@ -69,6 +73,8 @@ class Match:
 def normalise_syllable(piece: str) -> str:
     """One whitespace-separated piece as the syllable it counts as: NFC, case-folded, no punctuation at its edges."""
     text = unicodedata.normalize("NFC", unicodedata.normalize("NFC", piece).casefold())
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
     start, end = 0, len(text)
     while start < end and not text[start].isalnum():
         start += 1

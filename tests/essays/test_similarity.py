@@ -52,6 +52,7 @@ def test_nfd_and_nfc_give_the_same_syllable_but_diacritics_matter():
     assert normalise_syllable("Ho") != normalise_syllable("Hồ")
     assert normalise_syllable("...") == ""
     assert normalise_syllable("2025,") == "2025"
+    assert normalise_syllable("ch\u200bữ\u00ad") == "chữ"  # invisible characters cannot hide a copy
 
 
 def test_passage_text_is_the_pieces_between_the_bounds():
