@@ -132,6 +132,7 @@ BLUEPRINTS = (
     "contest.quiz.bank_views:bp",
     "contest.quiz.board_views:bp",
     "contest.essays.views:bp",
+    "contest.essays.similarity_views:bp",
     "contest.api:bp",
 )
 
