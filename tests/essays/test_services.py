@@ -11,6 +11,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from contest.contests.models import Contest
 from contest.core.audit import AuditEntry
 from contest.core.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.essays import services as essays
@@ -94,10 +95,11 @@ def test_categories_with_word_limits(app, organiser):
     contest = gen_essay_contest(categories=0)
     first = essays.add_category(contest, {"name": " Học sinh, sinh viên ", "min_words": 800, "max_words": "2500"},
                                 organiser)
-    second = essays.add_category(contest, {"name": "Tác phẩm tập thể"}, organiser)
+    second = essays.add_category(contest, {"name": "Tác phẩm tập thể", "description": " Bài viết chung. "}, organiser)
     db.session.commit()
     assert [c.name for c in essays.categories_of(contest)] == ["Học sinh, sinh viên", "Tác phẩm tập thể"]
     assert (first.min_words, first.max_words) == (800, 2500) and (second.min_words, second.max_words) == (None, None)
+    assert second.description == "Bài viết chung." and first.description == ""
     with pytest.raises(Conflict) as err:
         essays.add_category(contest, {"name": "Tác phẩm tập thể"}, organiser)
     assert err.value.code == "category_taken"
@@ -620,3 +622,31 @@ def test_flagged_is_empty_without_a_similarity_check(app):
 def test_gen_category_factory_is_usable(app):
     contest = gen_essay_contest(categories=0)
     assert gen_category(contest, "Tác phẩm tập thể", 1500, 5000).contest_id == contest.id
+
+
+# --- demo data --------------------------------------------------------------------------------------------
+
+def test_the_demo_contest_is_open_with_submitted_entries_and_a_draft(app):
+    from contest.demo import seed
+    from contest.essays.demo import SLUG, seed_essay_demo
+
+    seed()
+    db.session.commit()
+    created = seed_essay_demo()
+    db.session.commit()
+    contest = db.session.scalar(select(Contest).where(Contest.slug == SLUG))
+    assert created >= 8 and essays.submissions_state(contest) == "open"
+    assert [c.name for c in essays.categories_of(contest)] == ["Cán bộ, đảng viên", "Học sinh, sinh viên",
+                                                                "Tác phẩm tập thể"]
+    entries, total = essays.list_entries(contest)
+    assert total == 4
+    submitted = [e for e in entries if e.status == "submitted"]
+    assert len(submitted) == 3 and all(CODE.match(e.code) for e in submitted)
+    for entry in submitted:
+        assert essays.word_limit_problem(entry.category, entry.word_count) is None
+        assert entry.submitted_version == entry.version == 2
+    collective = next(e for e in submitted if e.coauthors)
+    assert collective.coauthors[0].user_id is not None
+    draft = next(e for e in entries if e.status == "draft")
+    assert draft.author.email == "thisinh@example.com"
+    assert seed_essay_demo() == 0
