@@ -480,7 +480,7 @@
     var item = document.createElement("li");
     var link = document.createElement("a");
     link.href = answer.url;
-    link.textContent = answer.original_name || answer.filename || answer.key;
+    link.textContent = answer.name || answer.key;
     link.target = "_blank";
     link.rel = "noopener";
     item.appendChild(link);
