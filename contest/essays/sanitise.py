@@ -73,6 +73,7 @@ _URL_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028-\u2
 _LONE_NBSP = re.compile(r"(?<![ \u00a0])\u00a0(?![ \u00a0])")
 _BARE_HOST = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?::\d{1,5})?(?:[/?#]|$)")
 _MAX_ROUNDS = 4
+_URL_ESCAPES = str.maketrans({" ": "%20", '"': "%22", "'": "%27", "<": "%3C", ">": "%3E", "`": "%60"})
 
 
 def is_own_upload_url(url: str | None) -> bool:
@@ -119,7 +120,8 @@ def safe_link(href: str | None) -> str | None:
     if not href:
         return None
     value = _CONTROL.sub("", href).strip(" \t\n\r\f\u00a0")
-    value = value.replace(" ", "%20")
+    # Spaces as pasted, and characters that only matter to HTML, are percent-encoded (the link is the same).
+    value = value.translate(_URL_ESCAPES)
     if not value or _URL_SPACE.search(value):
         # Tabs, newlines or invisible characters inside: browsers strip some of them ("java\tscript:"), and an
         # honest link never has them. (Plain spaces, as pasted, are encoded.)

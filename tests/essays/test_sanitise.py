@@ -141,6 +141,7 @@ def test_safe_link():
     assert safe_link("java\tscript:alert(1)") is None
     assert safe_link("https://x.vn/a b") == "https://x.vn/a%20b"
     assert safe_link("java script:alert(1)") is None
+    assert safe_link("https://x.vn/?q=\"'<>`") == "https://x.vn/?q=%22%27%3C%3E%60"
     assert safe_link("https://x\u200b.vn") is None
     assert safe_link(None) is None
 
