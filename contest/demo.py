@@ -108,4 +108,7 @@ def seed() -> int:
     from contest.quiz.demo import seed_quiz_demo
 
     created += seed_quiz_demo()
+    from contest.essays.demo import seed_essay_demo
+
+    created += seed_essay_demo()
     return created
