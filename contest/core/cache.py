@@ -145,38 +145,3 @@ def get_cache() -> Cache:
     cache = current_app.extensions.get(_EXTENSION)
     return cache if cache is not None else init_cache(current_app)
 
-
-# --- clearing once the change is visible ------------------------------------------------------------------
-# A reader that runs between a clear and the commit of the change would cache the old data again (for its time
-# to live). So writers clear at once *and* once more right after their transaction commits.
-
-_AFTER_COMMIT = "contest_cache_after_commit"
-
-
-def after_commit(session, key: str, action) -> None:
-    """Run `action()` once after `session`'s current transaction commits (never if it rolls back); one action
-    per key and transaction."""
-    pending = session.info.setdefault(_AFTER_COMMIT, {})
-    pending[key] = action
-
-
-def _run_after_commit(session) -> None:
-    pending = session.info.pop(_AFTER_COMMIT, None)
-    for action in (pending or {}).values():
-        action()
-
-
-def _forget_after_rollback(session, previous_transaction) -> None:  # noqa: ARG001
-    session.info.pop(_AFTER_COMMIT, None)
-
-
-def _install_session_hooks() -> None:
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    if not event.contains(Session, "after_commit", _run_after_commit):
-        event.listen(Session, "after_commit", _run_after_commit)
-        event.listen(Session, "after_soft_rollback", _forget_after_rollback)
-
-
-_install_session_hooks()

@@ -25,7 +25,7 @@ from typing import Any
 from flask import current_app, url_for
 from flask_babel import force_locale, format_datetime, format_decimal, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -39,6 +39,7 @@ from contest.core.audit import AuditEntry
 from contest.core.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.core.mail import send_mail
 from contest.core.text import nfc, normalise_email, parse_id, unaccent
+from contest.core.transactions import after_commit
 from contest.essays import sanitise, wordcount
 from contest.essays.models import ENTRY_STATUSES, Attachment, Category, Coauthor, Entry, EntryVersion, EssaySettings
 from contest.extensions import db
@@ -953,33 +954,10 @@ def entry_history(entry: Entry) -> list[AuditEntry]:
 
 # --- mail once the transaction is committed --------------------------------------------------------------
 
-_PENDING = "essay_pending_mail"
-
-
 def _mail_after_commit(to: str, subject: str, body: str) -> None:
     """Send this mail when the current transaction commits; never if it rolls back (the mail would tell of
     something that did not happen)."""
-    session = db.session()
-    pending = session.info.setdefault(_PENDING, [])
-    pending.append((to, subject, body))
-    if not session.info.get(_PENDING + "_hooked"):
-        event.listen(session, "after_commit", _send_pending)
-        event.listen(session, "after_soft_rollback", _drop_pending)
-        session.info[_PENDING + "_hooked"] = True
-
-
-def _send_pending(session) -> None:
-    pending = session.info.pop(_PENDING, [])
-    for to, subject, body in pending:
-        try:
-            send_mail(to, subject, body)
-        except Exception:  # noqa: BLE001 (the entry is saved; a mail server hiccup must not turn it into a 500)
-            current_app.logger.exception("Could not send the mail “%s” to %s", subject, to)
-
-
-def _drop_pending(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(_PENDING, None)
+    after_commit(db.session(), lambda: send_mail(to, subject, body))
 
 
 # --- attachments ------------------------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from contest.accounts.models import User, UserRole
 from contest.contests.models import Contest
 from contest.contests.services import is_organiser
 from contest.core import audit, clock
-from contest.core.cache import after_commit, get_cache
+from contest.core.cache import get_cache
 from contest.core.clock import as_utc
 from contest.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from contest.core.transactions import after_commit
 from contest.extensions import db
 from contest.quiz.models import PRIZE_TIERS, Attempt, FinalRank, Round, Standing
 from contest.quiz.ranking import NO_PREDICTION, Ranked, Result, prize_tiers
@@ -137,7 +138,7 @@ def clear_leaderboard_cache(round_id: int) -> None:
     after the transaction commits, so a page computed meanwhile from the old standings is not served."""
     cache = get_cache()
     cache.incr(_generation_key(round_id))
-    after_commit(db.session, f"lb:{round_id}", lambda: cache.incr(_generation_key(round_id)))
+    after_commit(db.session(), lambda: cache.incr(_generation_key(round_id)), key=f"lb:{round_id}")
 
 
 # --- finalisation -----------------------------------------------------------------------------------------
