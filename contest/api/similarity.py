@@ -6,7 +6,7 @@ from typing import Any
 
 from contest.api import bp, openapi
 from contest.api.auth import current_api_user, roles_required
-from contest.api.common import iso, paginate_list
+from contest.api.common import iso, page_params
 from contest.core import clock
 from contest.essays import checks
 from contest.essays.models import SimilarityPair
@@ -25,8 +25,10 @@ def pair_json(pair: SimilarityPair) -> dict[str, Any]:
 @roles_required("organiser")
 def list_similarity(slug: str):
     contest = checks.essay_contest_for(slug, current_api_user())
-    answer = paginate_list(checks.pairs_of(contest), pair_json)
-    return {**answer, "checked_at": iso(checks.checked_at(contest))}
+    page = page_params()
+    items = checks.pairs_of(contest, limit=page.limit, offset=page.offset)
+    return {"items": [pair_json(p) for p in items], "total": checks.pair_count(contest),
+            "checked_at": iso(checks.checked_at(contest))}
 
 
 @bp.post("/contests/<slug>/similarity")

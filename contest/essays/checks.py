@@ -102,13 +102,21 @@ def checked_at(contest: Contest) -> datetime | None:
     return None if row is None else row.similarity_checked_at
 
 
-def pairs_of(contest: Contest) -> list[SimilarityPair]:
-    """The contest's pairs from the last check, most similar first, with both entries (and authors) loaded."""
-    return list(db.session.scalars(
-        select(SimilarityPair).where(SimilarityPair.contest_id == contest.id)
-        .options(selectinload(SimilarityPair.entry_a).selectinload(Entry.author),
-                 selectinload(SimilarityPair.entry_b).selectinload(Entry.author))
-        .order_by(SimilarityPair.similarity.desc(), SimilarityPair.shared_words.desc(), SimilarityPair.id)))
+def pairs_of(contest: Contest, *, limit: int | None = None, offset: int = 0) -> list[SimilarityPair]:
+    """The contest's pairs from the last check, most similar first, with both entries (and authors) loaded; one
+    page of them with `limit` and `offset`."""
+    stmt = (select(SimilarityPair).where(SimilarityPair.contest_id == contest.id)
+            .options(selectinload(SimilarityPair.entry_a).selectinload(Entry.author),
+                     selectinload(SimilarityPair.entry_b).selectinload(Entry.author))
+            .order_by(SimilarityPair.similarity.desc(), SimilarityPair.shared_words.desc(), SimilarityPair.id))
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    return list(db.session.scalars(stmt))
+
+
+def pair_count(contest: Contest) -> int:
+    return db.session.scalar(select(func.count()).select_from(SimilarityPair)
+                             .where(SimilarityPair.contest_id == contest.id))
 
 
 def pair_for(contest: Contest, pair_id: Any) -> SimilarityPair:
@@ -154,6 +162,5 @@ def passage_views(pair: SimilarityPair, context: int = CONTEXT_WORDS) -> list[di
     return [{"words": p["words"], "a": side(words_a, p["a"]), "b": side(words_b, p["b"])} for p in pair.passages]
 
 
-__all__ = ["CONTEXT_WORDS", "checked_at", "essay_contest_for", "flagged_entry_ids", "pair_for", "pairs_of",
-           "passage_views", "passages_text", "run_check", "submitted_count",
-           "submitted_texts"]
+__all__ = ["CONTEXT_WORDS", "checked_at", "essay_contest_for", "flagged_entry_ids", "pair_count", "pair_for",
+           "pairs_of", "passage_views", "passages_text", "run_check", "submitted_count", "submitted_texts"]

@@ -4,8 +4,9 @@ side, and a button that runs the check now (contest.essays.checks does the work)
 from __future__ import annotations
 
 import time
+from math import ceil
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, ngettext
 from flask_login import current_user
 
@@ -17,6 +18,8 @@ from contest.essays.services import settings_for
 from contest.extensions import db
 
 bp = Blueprint("essays_similarity", __name__)
+
+PER_PAGE = 100
 
 
 @bp.app_template_filter("similarity_percent")
@@ -37,9 +40,13 @@ def _contest_or_404(slug: str) -> Contest:
 def pairs(slug: str):
     contest = _contest_or_404(slug)
     settings = settings_for(contest, persist=False)
-    return render_template("essays/similarity.html", contest=contest, pairs=checks.pairs_of(contest),
-                           checked_at=settings.similarity_checked_at, min_words=settings.similarity_min_words,
-                           entries=checks.submitted_count(contest))
+    total = checks.pair_count(contest)
+    pages = max(1, ceil(total / PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    return render_template("essays/similarity.html", contest=contest, total=total, page=page, pages=pages,
+                           pairs=checks.pairs_of(contest, limit=PER_PAGE, offset=(page - 1) * PER_PAGE),
+                           first=(page - 1) * PER_PAGE + 1, checked_at=settings.similarity_checked_at,
+                           min_words=settings.similarity_min_words, entries=checks.submitted_count(contest))
 
 
 @bp.route("/organiser/contests/<slug>/similarity/run", methods=["POST"])

@@ -241,6 +241,24 @@ def test_organisers_see_the_pairs(checked, organiser_client):
     assert 'style="' not in text and "<script>" not in text
 
 
+def test_many_pairs_come_in_pages(app, organiser_client, original, monkeypatch):
+    from contest.essays import similarity_views
+
+    monkeypatch.setattr(similarity_views, "PER_PAGE", 2)
+    contest = gen_essay_contest()
+    submitted(contest, original)
+    copies = [submitted(contest, copy_of(original, seed, start=seed * 40, length=30 + seed)) for seed in range(1, 6)]
+    assert checks.run_check(contest) == 5
+    db.session.commit()
+    assert [p.entry_b_id for p in checks.pairs_of(contest, limit=2, offset=2)] == [copies[2].id, copies[1].id]
+    path = f"/organiser/contests/{contest.slug}/similarity"
+    first = organiser_client.get(path).get_data(as_text=True)
+    assert first.count('data-testid="pair-row-') == 2 and "page=2" in first and 'rel="prev"' not in first
+    last = organiser_client.get(path + "?page=3").get_data(as_text=True)
+    assert last.count('data-testid="pair-row-') == 1 and 'rel="next"' not in last
+    assert organiser_client.get(path + "?page=99").status_code == 200  # the last page
+
+
 def test_the_pair_page_shows_the_passages_side_by_side(checked, admin_client):
     contest, a, b, pair = checked
     page = admin_client.get(f"/organiser/contests/{contest.slug}/similarity/{pair.id}")
