@@ -44,7 +44,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o contest/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o contest/translations/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching --omit-header
 
 # Benchmarks need wrk (Debian's package) and PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL to change it);

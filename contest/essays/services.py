@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
-from flask_babel import force_locale, format_datetime, format_decimal, gettext, lazy_ngettext
+from flask_babel import force_locale, format_datetime, format_decimal, gettext, lazy_ngettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -79,7 +79,8 @@ DEFAULT_PLEDGE = _l(
     "I pledge that this entry is my own work (or the work of the co-authors named with it), that it has not been "
     "published or entered in another contest, and that what it tells about the person it portrays is true. I "
     "accept the contest rules and the organisers' decisions.")
-STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "withdrawn": _l("Withdrawn"),
+# "Submitted" alone is also a column of submission times; the status has its own context.
+STATUS_LABELS = {"draft": _l("Draft"), "submitted": lazy_pgettext("status", "Submitted"), "withdrawn": _l("Withdrawn"),
                  "disqualified": _l("Disqualified")}
 STATE_LABELS = {"not_open": _l("Not open yet"), "open": _l("Open for entries"), "closed": _l("Closed")}
 

@@ -14,6 +14,7 @@ from math import ceil
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 
 from contest.contests import services as contests
@@ -44,7 +45,7 @@ PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
 HISTORY_LABELS = {
     "essay.created": _l("Entry created"), "essay.saved": _l("Changed after submission"),
-    "essay.submitted": _l("Submitted"), "essay.resubmitted": _l("Submitted again"),
+    "essay.submitted": lazy_pgettext("status", "Submitted"), "essay.resubmitted": _l("Submitted again"),
     "essay.withdrawn": _l("Withdrawn"), "essay.disqualified": _l("Disqualified"),
     "essay.reinstated": _l("Reinstated"), "essay.restored": _l("Earlier version restored"),
     "essay.attachment_added": _l("Attachment added"), "essay.attachment_removed": _l("Attachment removed"),

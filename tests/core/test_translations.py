@@ -15,16 +15,17 @@ def test_vietnamese_catalogue_covers_every_message(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-o", str(pot), "--omit-header", "."],
+         "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "-o", str(pot), "--omit-header", "."],
         cwd=ROOT, check=True, capture_output=True,
     )
     with pot.open("rb") as fh:
-        wanted = {m.id for m in read_po(fh) if m.id}
+        wanted = {(m.context, m.id) for m in read_po(fh) if m.id}
     with (ROOT / "contest/translations/vi/LC_MESSAGES/messages.po").open("rb") as fh:
         catalogue = read_po(fh, locale="vi")
     assert len(wanted) > 50, "the extraction found too few messages: is babel.cfg right?"
-    translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
-    missing = sorted(str(m) for m in wanted - translated)
+    translated = {(m.context, m.id) for m in catalogue if m.id and m.string and not m.fuzzy}
+    missing = sorted(f"{msgid} (context {context})" if context else str(msgid)
+                     for context, msgid in wanted - translated)
     assert not missing, "Untranslated (run `make extract-messages` and translate):\n" + "\n".join(missing)
 
 
