@@ -30,6 +30,7 @@ from contest.api import (  # noqa: E402, F401
     attempts,
     contests,
     essays,
+    judging,
     leaderboards,
     platform,
     questions,
