@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Insert, Select, bindparam, func, select
+from sqlalchemy import Float, Insert, Select, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -40,7 +41,9 @@ FINALISE_BATCH = 500
 MAX_PREDICTION = 10**9
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's oldest limit on bound variables
 _KIND_CACHE_SIZE = 50_000
+_FROZEN_CACHE_SIZE = 4096  # attempts per process whose frozen question list is kept for the fast save
 _SAVE_STATEMENTS: dict[str, tuple[Select, Insert | None]] = {}
+_ONE_STATEMENT_SAVES: dict[str, Insert] = {}
 
 
 class DeadlinePassed(Conflict):
@@ -222,20 +225,155 @@ def clean_keys(keys: Any, shown: str, kind: str) -> str:
     return choices
 
 
-def save_answer(attempt_id: int | Attempt, position: int, keys: Any, user, now: datetime | None = None) -> datetime:
+class _FrozenCache:
+    """attempt id -> (owner id, deadline, ((shown option keys, version id), ...)): what a save must know of an
+    attempt in progress before it writes, kept per process for the most recently saved attempts (LRU).
+
+    The question list is frozen when the attempt starts and never changes, so it cannot go stale. The owner and the
+    deadline are hints only: the one-statement save repeats both as conditions (the deadline as an equality, so a
+    deadline moved with the round's closing time makes it miss and take the slow path, which refreshes the entry),
+    and the database decides. Nothing here can accept a save that the database would refuse.
+    """
+
+    def __init__(self, size: int = _FROZEN_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[int, datetime, tuple[tuple[str, int], ...]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, attempt_id: int):
+        with self._lock:
+            item = self._items.get(attempt_id)
+            if item is not None:
+                self._items.move_to_end(attempt_id)
+            return item
+
+    def put(self, attempt_id: int, user_id: int, deadline_at: datetime, questions: list[dict[str, Any]]) -> None:
+        item = (user_id, deadline_at, tuple((q["o"], q["v"]) for q in questions))
+        with self._lock:
+            self._items[attempt_id] = item
+            self._items.move_to_end(attempt_id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def discard(self, attempt_id: int) -> None:
+        with self._lock:
+            self._items.pop(attempt_id, None)
+
+
+def _frozen_cache() -> _FrozenCache:
+    # Per application, like the kinds: attempt ids only name the same attempt within one database.
+    cache = current_app.extensions.get("quiz_frozen_attempts")
+    if cache is None:
+        cache = current_app.extensions.setdefault("quiz_frozen_attempts", _FrozenCache())
+    return cache
+
+
+def _one_statement_save(dialect: str) -> Insert | None:
+    """The whole save as one statement, built once per dialect (None on a database without INSERT ... ON CONFLICT):
+
+        INSERT INTO quiz_answers (attempt_id, position, choices, saved_at)
+        SELECT a.id, :position, :choices, :saved_at FROM quiz_attempts a JOIN quiz_rounds r ON r.id = a.round_id
+        WHERE a.id = :attempt_id AND a.user_id = :user_id AND a.status = 'in_progress'
+          AND a.deadline_at = :deadline AND r.grace_seconds >= :late_seconds
+        [FOR SHARE OF a]
+        ON CONFLICT (attempt_id, position) DO UPDATE SET choices = excluded.choices, saved_at = excluded.saved_at
+        RETURNING ...
+
+    It writes a row only when the attempt is the caller's, still in progress and not past deadline + grace
+    (late_seconds = now - the deadline the caller expects), and returns a row exactly when it wrote one. On
+    PostgreSQL the attempt row is share-locked by the statement itself, as the two-statement save does: a submit
+    holding it FOR UPDATE makes the save wait, then see the attempt submitted and write nothing; a save holding it
+    makes the submit wait and count the answer. On SQLite the statement is a write from its start, so it reads the
+    attempt under the database's write lock and no submit can come between the check and the write.
+    """
+    if dialect not in ("postgresql", "sqlite"):
+        return None
+    statement = _ONE_STATEMENT_SAVES.get(dialect)
+    if statement is not None:
+        return statement
+    attempts_t, rounds_t, answers_t = Attempt.__table__, Round.__table__, AttemptAnswer.__table__
+    source = (select(attempts_t.c.id, bindparam("position", type_=answers_t.c.position.type),
+                     bindparam("choices", type_=answers_t.c.choices.type),
+                     bindparam("saved_at", type_=answers_t.c.saved_at.type))
+              .select_from(attempts_t.join(rounds_t, rounds_t.c.id == attempts_t.c.round_id))
+              .where(attempts_t.c.id == bindparam("attempt_id"), attempts_t.c.user_id == bindparam("user_id"),
+                     attempts_t.c.status == "in_progress",
+                     attempts_t.c.deadline_at == bindparam("deadline", type_=attempts_t.c.deadline_at.type),
+                     rounds_t.c.grace_seconds >= bindparam("late_seconds", type_=Float())))
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if dialect == "postgresql":
+        source = source.with_for_update(read=True, of=attempts_t)
+    statement = insert(answers_t).from_select(["attempt_id", "position", "choices", "saved_at"], source)
+    statement = statement.on_conflict_do_update(index_elements=[answers_t.c.attempt_id, answers_t.c.position],
+                                                set_={"choices": statement.excluded.choices,
+                                                      "saved_at": statement.excluded.saved_at})
+    if dialect == "postgresql":
+        # As in the two-statement save: no wait for the WAL to reach the disk, for this transaction only.
+        statement = statement.returning(func.set_config("synchronous_commit", "off", True))
+    else:
+        statement = statement.returning(answers_t.c.attempt_id)
+    _ONE_STATEMENT_SAVES[dialect] = statement
+    return statement
+
+
+def _save_in_one_statement(attempt_id: int, position: Any, keys: Any, user_id: int, now: datetime,
+                           commit: bool) -> bool:
+    """The fast save: validate the choices against the cached frozen question, then one statement that checks
+    the rest and writes. False when it could not tell (not cached, not the cached owner, a bad position or bad
+    keys) or wrote nothing (not the caller's, finalised, past the grace, or a moved deadline): the slow path then
+    finds out why and answers as it always did."""
+    frozen = _frozen_cache().get(attempt_id)
+    if frozen is None:
+        return False
+    owner_id, deadline_at, questions = frozen
+    if owner_id != user_id or not isinstance(position, int) or not 1 <= position <= len(questions):
+        return False
+    session = db.session()  # the Session itself (the scoped proxy has no in_transaction)
+    dialect = session.get_bind().dialect.name
+    statement = _one_statement_save(dialect)
+    if statement is None:
+        return False
+    shown, version_id = questions[position - 1]
+    try:
+        choices = clean_keys(keys, shown, _version_kind(version_id))
+    except Invalid:
+        return False  # the slow path raises it again, or the error that comes before it (404, 409)
+    params = {"attempt_id": attempt_id, "user_id": user_id, "position": position, "choices": choices,
+              "saved_at": now, "deadline": deadline_at, "late_seconds": (now - deadline_at).total_seconds()}
+    if commit and not session.in_transaction():
+        # Nothing else in this unit of work: the statement runs as its own transaction, so neither BEGIN nor
+        # COMMIT costs a round trip. (A connection of the same pool; its isolation level is reset on return.)
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            return conn.execute(statement, params).first() is not None
+    return session.execute(statement, params).first() is not None
+
+
+def save_answer(attempt_id: int | Attempt, position: int, keys: Any, user, now: datetime | None = None, *,
+                commit: bool = False) -> datetime:
     """Save the chosen keys for one position of the member's attempt; returns saved_at.
 
-    The hot path of a round: one query reads (and, on PostgreSQL, share-locks) the attempt with its round's grace,
-    one statement upserts the answer. The share lock makes a racing submit wait for the save (or the save see the
-    submit), so no answer is acknowledged and then left out of the score.
+    The hot path of a round. Once this process has seen the attempt, a save is ONE statement (see
+    _one_statement_save): the choices are checked against the cached frozen question, and the database checks
+    the owner, the status, the deadline and the grace while it writes. Otherwise, or when that statement writes
+    nothing, the slow path: one query reads (and, on PostgreSQL, share-locks) the attempt with its round's grace,
+    one statement upserts the answer. Either way the share lock makes a racing submit wait for the save (or the
+    save see the submit), so no answer is acknowledged and then left out of the score.
     Only the owner: anyone else gets NotFound. Conflict `attempt_submitted` once finalised; DeadlinePassed (after
     finalising the attempt, which the caller must commit) past deadline + grace.
+
+    commit=True (the API, whose request is nothing but this save): the save is committed before this returns, and
+    so is a finalisation before DeadlinePassed; with nothing else pending in the session the one statement then
+    runs as a transaction of its own (no BEGIN, no COMMIT round trips).
     """
     now = _now(now)
     attempt_id = getattr(attempt_id, "id", attempt_id)  # an id (the API's path) or the Attempt itself
     user_id = getattr(user, "id", user)  # the User, or its id (the API knows the caller's id from the token)
     if not is_row_id(attempt_id):
         raise NotFound(_l("No such attempt."))
+    if _save_in_one_statement(attempt_id, position, keys, user_id, now, commit):
+        if commit and db.session().in_transaction():  # not when the statement was a transaction of its own
+            db.session.commit()
+        return now
     session = db.session
     read, upsert = _save_statements(session.get_bind().dialect.name)
     # Columns, not an Attempt: building ORM objects would cost this hot path more than its queries.
@@ -244,14 +382,20 @@ def save_answer(attempt_id: int | Attempt, position: int, keys: Any, user, now: 
         raise NotFound(_l("No such attempt."))
     status, deadline_at, questions, grace = row
     if status != "in_progress":
+        _frozen_cache().discard(attempt_id)
         raise AttemptSubmitted(_l("This attempt has already been submitted."))
-    if now > clock.as_utc(deadline_at) + timedelta(seconds=grace):
+    deadline_at = clock.as_utc(deadline_at)
+    if now > deadline_at + timedelta(seconds=grace):
         # Let go of the share lock first: late saves arriving together would otherwise each wait to upgrade it
         # and deadlock, or all step aside and leave the attempt open. Nothing has been written yet.
         session.rollback()
+        _frozen_cache().discard(attempt_id)
         _finalise_now(attempt_id, now)
+        if commit:
+            session.commit()
         raise DeadlinePassed(_l("The time for this attempt is over; your answers saved before the deadline "
                                 "count."))
+    _frozen_cache().put(attempt_id, user_id, deadline_at, questions)
     if not isinstance(position, int) or not 1 <= position <= len(questions):
         raise NotFound(_l("This attempt has no question %(n)s.", n=position))
     question = questions[position - 1]
@@ -262,6 +406,8 @@ def save_answer(attempt_id: int | Attempt, position: int, keys: Any, user, now: 
     else:
         session.execute(upsert, {"attempt_id": attempt_id, "position": position, "choices": choices,
                                  "saved_at": now})
+    if commit:
+        session.commit()
     return now
 
 

@@ -497,27 +497,143 @@ def test_member_action(clock, member):
     assert attempts.member_action(round_, []) is None
 
 
-def test_saving_an_answer_takes_two_statements(app, clock, member):
-    """The hottest endpoint: read the attempt (with its round's grace), upsert the answer. A question's kind is
-    read once per process."""
+# --- the one-statement save: once this process knows the attempt ------------------------------------------
+
+def warm(attempt_id: int, user) -> None:
+    """One save (then cleared), so that this process knows the attempt's frozen questions: the saves after it
+    take the one-statement path."""
+    attempts.save_answer(attempt_id, 1, [], user)
+    db.session.execute(AttemptAnswer.__table__.delete().where(AttemptAnswer.attempt_id == attempt_id))
+    db.session.commit()
+
+
+def count_statements():
+    """A list that fills with (SQL, isolation level of its connection) while the context is open."""
+    from contextlib import contextmanager
+
     from sqlalchemy import event
 
+    @contextmanager
+    def counting():
+        statements: list[tuple[str, str | None]] = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append((statement, conn.get_execution_options().get("isolation_level")))
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    return counting()
+
+
+def test_saving_into_a_known_attempt_takes_one_statement(app, clock, member):
+    """The hottest endpoint. The first save reads the attempt (with its round's grace), the question's kind (once
+    per process) and upserts; from then on a save is one statement that checks and writes. If this grows, the
+    answer-save benchmark (docs/performance.md) falls below its target."""
     attempt, _ = attempts.start_attempt(gen_round(question_count=2), member)
     db.session.commit()
-    attempt_id, shown, _loaded = attempt.id, attempt.questions[0]["o"], member.id  # loaded before counting
-    statements = []
+    attempt_id, member_id = attempt.id, member.id  # loaded before counting
+    shown, second = attempt.questions[0]["o"], attempt.questions[1]["o"][0]
+    with count_statements() as first:
+        attempts.save_answer(attempt_id, 1, [shown[0]], member_id)
+    db.session.commit()
+    assert len(first) == 3
+    with count_statements() as statements:
+        attempts.save_answer(attempt_id, 1, [shown[1]], member_id)
+    assert len(statements) == 1
+    sql, isolation = statements[0]
+    assert sql.startswith("INSERT INTO quiz_answers") and "ON CONFLICT" in sql
+    assert "quiz_attempts.user_id" in sql and "quiz_attempts.status" in sql and "grace_seconds" in sql
+    assert isolation != "AUTOCOMMIT"  # in the caller's transaction, which the caller commits
+    attempts.save_answer(attempt_id, 2, [second], member_id)  # one more kind to know
+    db.session.commit()
+    # commit=True with nothing pending (the API with a cached token): the statement is a transaction of its own.
+    db.session.close()
+    with count_statements() as statements:
+        attempts.save_answer(attempt_id, 2, [], member_id, commit=True)
+    assert [isolation for _sql, isolation in statements] == ["AUTOCOMMIT"]
+    db.session.close()
+    stored = dict(db.session.execute(select(AttemptAnswer.position, AttemptAnswer.choices)).all())
+    assert stored == {1: shown[1], 2: ""}
 
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        attempts.save_answer(attempt_id, 1, [shown[0]], member)
-        first = len(statements)
-        statements.clear()
-        attempts.save_answer(attempt_id, 1, [shown[1]], member)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert first == 3
-    assert len(statements) == 2
-    assert statements[1].startswith("INSERT INTO quiz_answers") and "ON CONFLICT" in statements[1]
+@pytest.mark.parametrize("commit", [False, True])
+def test_a_known_attempt_refuses_what_an_unknown_one_refuses(clock, member, organiser, commit):
+    """Every error of the slow path, in the same order, with the attempt's questions cached."""
+    gen_question(kind="multiple", correct="ab")
+    round_ = gen_round(question_count=2, time_limit_seconds=60, grace_seconds=5, shuffle_options=False)
+    attempt, _ = attempts.start_attempt(round_, member)
+    db.session.commit()
+    attempt_id, member_id = attempt.id, member.id
+    kinds = [db.session.get(QuestionVersion, q["v"]).kind for q in attempt.questions]
+    single = kinds.index("single") + 1
+    warm(attempt_id, member)
+
+    def save(position, keys, user=member_id):
+        db.session.close()
+        return attempts.save_answer(attempt_id, position, keys, user, commit=commit)
+
+    for user in (organiser.id, factories.gen_user().id):
+        with pytest.raises(NotFound):
+            save(1, [], user)
+    for position in (0, 3, -1):
+        with pytest.raises(NotFound):
+            save(position, [])
+    with pytest.raises(Invalid) as caught:
+        save(1, ["z"])
+    assert caught.value.code == "unknown_key"
+    with pytest.raises(Invalid) as caught:
+        save(single, ["a", "b"])
+    assert caught.value.code == "single_answer"
+    clock.set(T0 + timedelta(seconds=65))  # deadline + grace exactly: still in time
+    save(single, ["a"])
+    if not commit:
+        db.session.commit()
+    clock.set(T0 + timedelta(seconds=65, milliseconds=1))
+    with pytest.raises(attempts.DeadlinePassed):
+        save(single, ["b"])
+    if not commit:
+        db.session.commit()  # as the views do: the finalisation stays
+    db.session.expire_all()
+    final = db.session.get(Attempt, attempt_id)
+    assert final.status == "expired" and final.submitted_at == T0 + timedelta(seconds=60)
+    assert dict(db.session.execute(select(AttemptAnswer.position, AttemptAnswer.choices)).all()) == {single: "a"}
+    with pytest.raises(attempts.AttemptSubmitted):
+        save(single, ["a", "b"])  # finalised comes before the bad keys, as on the slow path
+
+
+def test_a_known_attempt_that_was_submitted_is_a_conflict_whatever_the_keys(clock, member):
+    attempt, _ = attempts.start_attempt(gen_round(question_count=2), member)
+    db.session.commit()
+    warm(attempt.id, member)
+    attempts.submit(attempt.id, member)
+    db.session.commit()
+    for keys in ([], ["z"], [attempt.questions[0]["o"][0]]):
+        with pytest.raises(attempts.AttemptSubmitted):
+            attempts.save_answer(attempt.id, 1, keys, member)
+    assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+
+
+def test_a_moved_deadline_is_seen_by_a_known_attempt(clock, member):
+    """Moving a round's closing time moves the deadlines of the attempts in progress: the cached deadline no
+    longer matches, the one statement writes nothing and the slow path decides with the new deadline."""
+    round_ = gen_round(question_count=2, time_limit_seconds=600, grace_seconds=5)
+    attempt, _ = attempts.start_attempt(round_, member)
+    db.session.commit()
+    key = attempt.questions[0]["o"][0]
+    warm(attempt.id, member)
+    attempt.deadline_at = T0 + timedelta(seconds=30)
+    db.session.commit()
+    clock.set(T0 + timedelta(seconds=34))
+    attempts.save_answer(attempt.id, 1, [key], member)  # the new deadline + grace: in time
+    db.session.commit()
+    clock.set(T0 + timedelta(seconds=36))
+    with pytest.raises(attempts.DeadlinePassed):
+        attempts.save_answer(attempt.id, 2, [key], member)
+    db.session.commit()
+    db.session.refresh(attempt)
+    assert attempt.status == "expired" and attempt.submitted_at == T0 + timedelta(seconds=30)
+    assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 1
