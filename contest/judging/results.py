@@ -108,12 +108,13 @@ def advancing(round_: JudgingRound, top: int | None = None, min_score: float | N
 
 def progress(round_: JudgingRound) -> dict[str, Any]:
     """Per judge of the panel (and anyone else still holding assignments): assigned, pending, in progress
-    (draft), submitted; and the totals."""
+    (draft), submitted, counting entries still in the contest; and the totals."""
     counts: dict[int, dict[str, int]] = {}
     for rj in db.session.scalars(select(RoundJudge).where(RoundJudge.round_id == round_.id)):
         counts.setdefault(rj.user_id, {"pending": 0, "draft": 0, "submitted": 0})
-    for judge_id, status in db.session.execute(select(Assignment.judge_id, Assignment.status)
-                                               .where(Assignment.round_id == round_.id)):
+    for judge_id, status in db.session.execute(
+            select(Assignment.judge_id, Assignment.status).join(Entry, Entry.id == Assignment.entry_id)
+            .where(Assignment.round_id == round_.id, Entry.status == "submitted")):
         counts.setdefault(judge_id, {"pending": 0, "draft": 0, "submitted": 0})[status] += 1
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(counts)))} if counts else {}
     items = []

@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from contest.core import audit, clock
 from contest.core.errors import Conflict, Invalid, NotFound
 from contest.core.text import parse_id
-from contest.essays.models import Attachment, Category, EntryVersion
+from contest.essays.models import Attachment, Category, Entry, EntryVersion
 from contest.extensions import db
 from contest.judging import aggregate, rounds
 from contest.judging.models import Assignment, JudgingRound, RoundEntry, RoundJudge, Score
@@ -38,10 +38,11 @@ STATUS_LABELS = {"pending": _l("Not started"), "draft": _l("Draft"), "submitted"
 # --- finding an assignment --------------------------------------------------------------------------------
 
 def assignment_for_judge(assignment_id: Any, user) -> Assignment:
-    """The judge's own assignment; NotFound for anyone else's (a judge must not learn which others exist)."""
+    """The judge's own assignment; NotFound for anyone else's (a judge must not learn which others exist), and for
+    an entry withdrawn or disqualified since the round took it."""
     aid = parse_id(assignment_id)
     row = db.session.get(Assignment, aid) if aid is not None else None
-    if row is None or user is None or row.judge_id != user.id:
+    if row is None or user is None or row.judge_id != user.id or row.entry.status != "submitted":
         raise NotFound(_l("No such assignment."))
     return row
 
@@ -121,11 +122,13 @@ def _judged_versions(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Entr
 
 
 def my_assignments(user, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The judge's assignments, rounds open first (then upcoming, then closed), each by entry code: plain data
-    for the queue (id, entry_code, title, category, status, round, closes_at, editable)."""
+    """The judge's assignments of entries still in the contest, rounds open first (then upcoming, then closed),
+    each by entry code: plain data for the queue (id, entry_code, title, category, status, round, closes_at,
+    editable)."""
     now = now or clock.utcnow()
     rows = list(db.session.scalars(
-        select(Assignment).where(Assignment.judge_id == user.id)
+        select(Assignment).join(Entry, Entry.id == Assignment.entry_id)
+        .where(Assignment.judge_id == user.id, Entry.status == "submitted")
         .options(selectinload(Assignment.round), selectinload(Assignment.entry))))
     versions = _judged_versions([(a.round_id, a.entry_id) for a in rows])
     category_ids = {v.category_id for v in versions.values()} | {a.entry.category_id for a in rows}

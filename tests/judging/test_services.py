@@ -529,3 +529,17 @@ def test_drafts_and_withdrawn_entries_are_never_judged(world, scored_round):
     judged = set(db.session.scalars(select(Assignment.entry_id).where(Assignment.round_id == scored_round.id)))
     assert judged == {e.id for e in world.entries}
     assert db.session.scalars(select(Entry.id).where(Entry.status.in_(("draft", "withdrawn")))).all()
+
+
+def test_a_disqualified_entry_leaves_the_judges_queue_and_progress(world, scored_round):
+    judge = world.judges[1]
+    row = assignments(scored_round, judge)[0]
+    before = results.progress(scored_round)["totals"]["assigned"]
+    row.entry.status = "disqualified"
+    db.session.commit()
+    assert row.id not in {i["id"] for i in scoring.my_assignments(judge)}
+    with pytest.raises(NotFound):
+        scoring.assignment_for_judge(row.id, judge)
+    assert results.progress(scored_round)["totals"]["assigned"] == before - 2
+    still = next(a for a in assignments(scored_round, judge) if a.entry_id != row.entry_id)
+    assert scoring.assignment_for_judge(still.id, judge) is still
