@@ -11,6 +11,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 
 from contest.api import bp, openapi
@@ -280,10 +281,33 @@ def declare_conflict(assignment_id: int):
 
 # --- organisers: results, progress, reopening, reminders, blind check ------------------------------------
 
+def _advance_params() -> tuple[int | None, float | None]:
+    """?top=K and ?min_score=S of the results preview; 400 when malformed."""
+    top = request.args.get("top")
+    min_score = request.args.get("min_score")
+    out_top = out_min = None
+    if top is not None:
+        text = top.strip()
+        if not (text.isascii() and text.isdecimal()) or len(text) > 9 or int(text) < 1:
+            message = _l("Must be a whole number, 1 or more.")
+            raise BadRequest(message, fields={"top": [message]})
+        out_top = int(text)
+    if min_score is not None:
+        try:
+            out_min = float(min_score)
+        except ValueError:
+            out_min = None
+        if out_min is None or not math.isfinite(out_min) or out_min < 0:
+            message = _l("Must be a number, 0 or more.")
+            raise BadRequest(message, fields={"min_score": [message]})
+    return out_top, out_min
+
+
 @bp.get("/judging-rounds/<id:round_id>/results")
 @roles_required("organiser")
 def round_results(round_id: int):
-    answer = results.results(_round(round_id))
+    top, min_score = _advance_params()
+    answer = results.results(_round(round_id), top=top, min_score=min_score)
     return {**paginate_list(answer["items"], lambda i: i), "agreement": answer["agreement"],
             "scale": answer["scale"], "aggregation": answer["aggregation"], "threshold": answer["threshold"]}
 
@@ -570,8 +594,15 @@ openapi.register(
             description=_ORGANISERS + "Entries ranked by the aggregated score of their submitted scores (equal "
                         "scores share a rank), then entries without one (`rank` null); each with its judges' "
                         "totals, the spread and `flagged` when the spread passes the threshold; `agreement` is "
-                        "Krippendorff's alpha (interval) between the judges, null when it cannot be computed.",
-            parameters=[_ROUND, *openapi.LIST_PARAMS], ok=(200, "Results", openapi.ref("JudgingResults")),
+                        "Krippendorff's alpha (interval) between the judges, null when it cannot be computed. "
+                        "With `?top=K` or `?min_score=S` each item says whether it `advances` by that rule (ties "
+                        "at the K-th place all advance), as a final round taking its entries from this one would.",
+            parameters=[_ROUND, *openapi.LIST_PARAMS,
+                        {"name": "top", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1}},
+                        {"name": "min_score", "in": "query", "required": False,
+                         "schema": {"type": "number", "minimum": 0}}],
+            ok=(200, "Results", openapi.ref("JudgingResults")),
             errors=(400, 404))},
         "/judging-rounds/{round_id}/progress": {"get": openapi.operation(
             "A round's progress", tag=_TAG, operation_id="getJudgingProgress", access="role",
@@ -673,7 +704,8 @@ openapi.register(
                         "judges": {"type": "array", "items": {"type": "object", "properties": {
                             "judge_id": openapi.ref("Id"), "name": {"type": "string"}, "total": _NUM,
                             "status": _STATUS}}},
-                        "spread": _NUM, "flagged": {"type": "boolean"}}}},
+                        "spread": _NUM, "flagged": {"type": "boolean"},
+                        "advances": {"type": "boolean", "description": "With ?top or ?min_score only."}}}},
                 "total": {"type": "integer"}, "agreement": _NUM, "scale": {"type": "number"},
                 "aggregation": {"type": "string", "enum": list(AGGREGATIONS)}, "threshold": {"type": "number"}}},
         "JudgingProgress": {

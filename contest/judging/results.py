@@ -58,10 +58,11 @@ def aggregated_scores(round_: JudgingRound) -> dict[int, float]:
     return aggregate.aggregate(submitted_totals(round_), round_.aggregation, (0.0, rounds.total_scale(round_)))
 
 
-def results(round_: JudgingRound) -> dict[str, Any]:
+def results(round_: JudgingRound, *, top: int | None = None, min_score: float | None = None) -> dict[str, Any]:
     """{"items": [{rank, entry_id, entry_code, title, score, judges: [{judge_id, name, total, status}], spread,
     flagged}], "agreement", "scale", "aggregation"}: ranked entries first (shared ranks for equal scores), then
-    entries without a submitted score (rank and score None)."""
+    entries without a submitted score (rank and score None). With `top` or `min_score`, each item also says
+    whether it `advances` by that rule (the preview of a final round taking its entries from this one)."""
     rows = _assignments(round_)
     entry_ids = rounds._judged_entry_ids(round_)
     totals = submitted_totals(round_, rows, set(entry_ids))
@@ -95,6 +96,10 @@ def results(round_: JudgingRound) -> dict[str, Any]:
 
     items = [item(rank, eid, score) for rank, eid, score in ranked]
     items += [item(None, eid, None) for eid in entry_ids if eid not in scores]
+    if top is not None or min_score is not None:
+        chosen = set(aggregate.advance(ranked, top=top, min_score=min_score))
+        for i in items:
+            i["advances"] = i["entry_id"] in chosen
     return {"items": items, "agreement": aggregate.agreement(totals), "scale": rounds.total_scale(round_),
             "aggregation": round_.aggregation, "threshold": round_.disagreement_threshold}
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -604,10 +604,16 @@ def assign(round_: JudgingRound, actor, now: datetime | None = None) -> dict[str
                                  round_.judges_per_entry, existing=existing,
                                  conflicts=declared_conflicts(entry_ids),
                                  same_unit_conflicts=round_.same_unit_conflicts)
-    for eid, jid in plan.new:
-        db.session.add(Assignment(round_id=round_.id, entry_id=eid, judge_id=jid, status="pending",
-                                  assigned_at=now))
-    _flush_assignments()
+    if plan.new:
+        # One multi-row INSERT: 15,000 new assignments take a fraction of a second instead of several.
+        try:
+            db.session.execute(insert(Assignment), [
+                {"round_id": round_.id, "entry_id": eid, "judge_id": jid, "status": "pending", "comment": "",
+                 "reopen_reason": "", "assigned_at": now} for eid, jid in plan.new])
+        except IntegrityError:
+            db.session.rollback()
+            raise Conflict(_l("Someone else changed these assignments at the same moment. Try again."),
+                           code="assignment_changed") from None
     codes = dict(db.session.execute(select(Entry.id, Entry.code).where(
         Entry.id.in_([u.entry_id for u in plan.unassigned]))).all()) if plan.unassigned else {}
     total = assignment_count(round_)

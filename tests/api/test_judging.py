@@ -382,6 +382,13 @@ def test_results_progress_reminders_and_the_blind_check(app, world, org, now):
     assert set(items[0]) >= {"entry_code", "score", "judges", "spread", "flagged"}
     assert {j["status"] for i in items for j in i["judges"]} <= {"pending", "submitted"}
     assert "agreement" in resp.json and resp.json["total"] == len(world.entries)
+    preview = org.get(f"/api/v1/judging-rounds/{round_.id}/results?top=2").json["items"]
+    assert [i["advances"] for i in preview] == [True, True] + [False] * (len(preview) - 2)
+    by_score = org.get(f"/api/v1/judging-rounds/{round_.id}/results?min_score=75").json["items"]
+    assert {i["entry_code"] for i in by_score if i["advances"]} == {i["entry_code"] for i in items
+                                                                    if (i["score"] or 0) >= 75}
+    for query in ("top=0", "top=ba", "min_score=-1", "min_score=nan"):
+        assert org.get(f"/api/v1/judging-rounds/{round_.id}/results?{query}").status_code == 400, query
     progress = org.get(f"/api/v1/judging-rounds/{round_.id}/progress").json
     lazy = next(i for i in progress["items"] if i["judge_id"] == world.judges[3].id)
     assert lazy["submitted"] == 0 and lazy["assigned"] > 0
