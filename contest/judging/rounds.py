@@ -700,11 +700,18 @@ def _require_pending(row: Assignment) -> None:
 
 
 def remove_assignment(row: Assignment, actor) -> None:
-    """Remove an assignment nobody has started (409 `assignment_started` otherwise)."""
+    """Remove an assignment nobody has started (409 `assignment_started` otherwise). The delete is conditional, so
+    a judge who starts scoring at that very moment keeps their work."""
     _require_pending(row)
+    details = {"round_id": row.round_id, "entry_id": row.entry_id, "judge_id": row.judge_id}
+    done = db.session.execute(delete(Assignment).where(Assignment.id == row.id, Assignment.status == "pending")
+                              .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        db.session.refresh(row)
+        _require_pending(row)
+    db.session.expunge(row)
     audit.record("judging.assignment_removed", actor=actor, target_type="judging_assignment", target_id=row.id,
-                 round_id=row.round_id, entry_id=row.entry_id, judge_id=row.judge_id)
-    db.session.delete(row)
+                 **details)
     db.session.flush()
 
 
@@ -715,9 +722,21 @@ def swap_assignment(row: Assignment, judge_id: Any, actor, now: datetime | None 
     judge = _panel_judge(round_, judge_id)
     _check_free(round_, row.entry, judge)
     old = row.judge_id
-    row.judge_id = judge.id
-    row.assigned_at = now or clock.utcnow()
-    _flush_assignments()
+    when = now or clock.utcnow()
+    try:
+        done = db.session.execute(
+            update(Assignment).where(Assignment.id == row.id, Assignment.status == "pending",
+                                     Assignment.judge_id == old)
+            .values(judge_id=judge.id, assigned_at=when).execution_options(synchronize_session=False)).rowcount
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_l("Someone else changed these assignments at the same moment. Try again."),
+                       code="assignment_changed") from None
+    db.session.refresh(row)
+    if not done:
+        _require_pending(row)
+        raise Conflict(_l("Someone else changed these assignments at the same moment. Try again."),
+                       code="assignment_changed")
     audit.record("judging.assignment_swapped", actor=actor, target_type="judging_assignment", target_id=row.id,
                  round_id=round_.id, entry_id=row.entry_id, old_judge_id=old, new_judge_id=judge.id)
     return row

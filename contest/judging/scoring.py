@@ -20,6 +20,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from contest.core import audit, clock
@@ -335,7 +336,12 @@ def save_scores(row: Assignment, user, scores: Mapping[Any, Any] | None = None,
         row.reopened_until = None
     elif not was_submitted:
         row.status = "draft"
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same score saved at the same moment from another tab
+        db.session.rollback()
+        raise Conflict(_l("These scores were saved from elsewhere at the same moment. Reload and try again."),
+                       code="scores_changed") from None
     if was_submitted and changes:
         audit.record("judging.score_changed", actor=user, target_type="judging_assignment", target_id=row.id,
                      round_id=row.round_id, entry_id=row.entry_id, changes=changes,

@@ -543,3 +543,33 @@ def test_a_disqualified_entry_leaves_the_judges_queue_and_progress(world, scored
     assert results.progress(scored_round)["totals"]["assigned"] == before - 2
     still = next(a for a in assignments(scored_round, judge) if a.entry_id != row.entry_id)
     assert scoring.assignment_for_judge(still.id, judge) is still
+
+
+def test_races_with_a_judge_who_starts_scoring_never_lose_their_work(world, scored_round):
+    from sqlalchemy import insert, update
+
+    row = assignments(scored_round)[0]
+    assert row.status == "pending" and row.scores == []
+    # The judge's first save lands between the organiser's read and write (done here behind the session's back).
+    db.session.execute(update(Assignment).where(Assignment.id == row.id).values(status="draft")
+                       .execution_options(synchronize_session=False))
+    with pytest.raises(Conflict) as exc:
+        rounds.remove_assignment(row, world.organiser)
+    assert code_of(exc) == "assignment_started"
+    row = assignments(scored_round)[1]
+    db.session.execute(update(Assignment).where(Assignment.id == row.id).values(status="draft")
+                       .execution_options(synchronize_session=False))
+    free = next(j for j in world.judges if j.id not in {a.judge_id for a in rounds.assignments_of(
+        scored_round, entry_id=row.entry_id)} and rounds.conflict_reason(scored_round, row.entry_id, j.id) is None)
+    with pytest.raises(Conflict) as exc:
+        rounds.swap_assignment(row, free.id, world.organiser)
+    assert code_of(exc) == "assignment_started"
+    db.session.rollback()
+    # Two tabs saving the same first score at once: the second gets a 409, not a 500.
+    row = assignments(scored_round)[2]
+    assert row.scores == []
+    criterion = scored_round.criteria[0]
+    db.session.execute(insert(Score).values(assignment_id=row.id, criterion_id=criterion.id, value=3, comment=""))
+    with pytest.raises(Conflict) as exc:
+        scoring.save_scores(row, row.judge, {str(criterion.id): 5})
+    assert code_of(exc) == "scores_changed"
