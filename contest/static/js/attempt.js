@@ -103,7 +103,7 @@
     fetch(data.answersUrl + position, {
       method: "PUT",
       credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "Accept-Language": document.documentElement.lang || "vi", "X-CSRFToken": csrf},
       body: JSON.stringify({choices: JSON.parse(sent)})
     }).then(function (resp) {
       delete inFlight[position];
@@ -204,7 +204,7 @@
     fetch(data.submitUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf},
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "Accept-Language": document.documentElement.lang || "vi", "X-CSRFToken": csrf},
       body: JSON.stringify(body)
     }).then(function (resp) {
       if (resp.ok || resp.status === 404 || resp.status === 409) { finish(); return null; }

@@ -258,7 +258,7 @@
       method: "PATCH",
       credentials: "same-origin",
       keepalive: Boolean(leaving) && body.length < 60000,  // browsers cap keepalive bodies at 64 KB
-      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken()},
+      headers: {"Content-Type": "application/json", "Accept": "application/json", "Accept-Language": document.documentElement.lang || "vi", "X-CSRFToken": csrfToken()},
       body: body
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (answer) {
@@ -499,7 +499,7 @@
       refreshState();
       fetch(data.uploadUrl, {
         method: "POST", credentials: "same-origin", body: body,
-        headers: {"Accept": "application/json", "X-CSRFToken": csrfToken()}
+        headers: {"Accept": "application/json", "Accept-Language": document.documentElement.lang || "vi", "X-CSRFToken": csrfToken()}
       }).then(function (resp) {
         return resp.json().catch(function () { return {}; }).then(function (answer) {
           if (resp.ok) { addAttachmentRow(answer); input.value = ""; showMessage("", "info"); }

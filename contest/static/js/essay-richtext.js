@@ -72,7 +72,7 @@
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: {"Accept": "application/json", "X-CSRFToken": csrfToken()},
+      headers: {"Accept": "application/json", "Accept-Language": document.documentElement.lang || "vi", "X-CSRFToken": csrfToken()},
       body: body
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (answer) {
