@@ -19,6 +19,7 @@ from contest.api.auth import current_api_user, roles_required
 from contest.api.common import iso, paginate_list, read_json
 from contest.contests import services as contests
 from contest.core.errors import BadRequest
+from contest.core.text import parse_id
 from contest.extensions import db
 from contest.judging import results, rounds, scoring
 from contest.judging.models import AGGREGATIONS, ASSIGNMENT_STATUSES, REVEAL_POLICIES, STAGES, Assignment, JudgingRound
@@ -78,9 +79,12 @@ def round_json(round_: JudgingRound) -> dict[str, Any]:
 
 
 def assignment_json(row: Assignment) -> dict[str, Any]:
-    """An assignment as organisers see it (with the judge's name)."""
+    """An assignment as organisers see it: the judge's name, scores and comments."""
     return {"id": row.id, "round_id": row.round_id, "entry_id": row.entry_id, "entry_code": row.entry.code,
             "judge_id": row.judge_id, "judge": row.judge.full_name, "status": row.status,
+            "scores": {str(s.criterion_id): s.value for s in row.scores},
+            "comments": {str(s.criterion_id): s.comment for s in row.scores if s.comment},
+            "comment": row.comment, "total": scoring.judge_total(row),
             "assigned_at": iso(row.assigned_at), "saved_at": iso(row.saved_at),
             "submitted_at": iso(row.submitted_at), "reopened_until": iso(row.reopened_until),
             "reopen_reason": row.reopen_reason or None}
@@ -173,7 +177,16 @@ def assign_round(round_id: int):
 @bp.get("/judging-rounds/<id:round_id>/assignments")
 @roles_required("organiser")
 def list_round_assignments(round_id: int):
-    return paginate_list(rounds.assignments_of(_round(round_id)), assignment_json)
+    round_ = _round(round_id)
+    entry_id = judge_id = None
+    if request.args.get("entry_code") is not None:
+        entry_id = rounds.entry_by_code(round_, request.args["entry_code"]).id
+    if request.args.get("judge_id") is not None:
+        judge_id = parse_id(request.args["judge_id"])
+        if judge_id is None:
+            message = _l("Must be an identifier (a whole number).")
+            raise BadRequest(message, fields={"judge_id": [message]})
+    return paginate_list(rounds.assignments_of(round_, entry_id=entry_id, judge_id=judge_id), assignment_json)
 
 
 @bp.post("/judging-rounds/<id:round_id>/assignments")
@@ -415,6 +428,9 @@ _ASSIGNMENT_SCHEMA = {"type": "object", "required": ["id", "entry_code", "judge_
                       "properties": {"id": openapi.ref("Id"), "round_id": openapi.ref("Id"),
                                      "entry_id": openapi.ref("Id"), "entry_code": {"type": "string"},
                                      "judge_id": openapi.ref("Id"), "judge": {"type": "string"}, "status": _STATUS,
+                                     "scores": {"type": "object", "additionalProperties": {"type": "number"}},
+                                     "comments": {"type": "object", "additionalProperties": {"type": "string"}},
+                                     "comment": {"type": "string"}, "total": _NUM,
                                      "assigned_at": openapi.ref("DateTime"), "saved_at": _TIME,
                                      "submitted_at": _TIME, "reopened_until": _TIME}}
 _UNTIL_REASON = {"until": {**openapi.ref("DateTime"), "description": "In the future."},
@@ -501,7 +517,11 @@ openapi.register(
         "/judging-rounds/{round_id}/assignments": {
             "get": openapi.operation(
                 "List a round's assignments", tag=_TAG, operation_id="listJudgingAssignments", access="role",
-                description=_ORGANISERS + "By entry.", parameters=[_ROUND, *openapi.LIST_PARAMS],
+                description=_ORGANISERS + "By entry, with each judge's scores and comments (`?entry_code=` for "
+                            "one entry, `?judge_id=` for one judge).",
+                parameters=[_ROUND, *openapi.LIST_PARAMS,
+                            {"name": "entry_code", "in": "query", "required": False, "schema": {"type": "string"}},
+                            {"name": "judge_id", "in": "query", "required": False, "schema": openapi.ref("Id")}],
                 ok=(200, "Assignments", openapi.list_of(_ASSIGNMENT_SCHEMA)), errors=(400, 404)),
             "post": openapi.operation(
                 "Add an assignment", tag=_TAG, operation_id="addJudgingAssignment", access="role",

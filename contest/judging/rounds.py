@@ -631,7 +631,8 @@ def assignment_count(round_: JudgingRound) -> int:
 def assignments_of(round_: JudgingRound, *, entry_id: int | None = None, judge_id: int | None = None
                    ) -> list[Assignment]:
     stmt = (select(Assignment).where(Assignment.round_id == round_.id)
-            .options(selectinload(Assignment.entry), selectinload(Assignment.judge))
+            .options(selectinload(Assignment.entry), selectinload(Assignment.judge),
+                     selectinload(Assignment.scores))
             .order_by(Assignment.entry_id, Assignment.id))
     if entry_id is not None:
         stmt = stmt.where(Assignment.entry_id == entry_id)

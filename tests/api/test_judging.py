@@ -170,6 +170,15 @@ def test_entries_and_assignment(world, org, now):
     assert resp.status_code == 409 and error(resp) == "entries_taken"
     listed = org.get(f"/api/v1/judging-rounds/{round_.id}/assignments?limit=500").json
     assert listed["total"] == 2 * len(world.entries)
+    row = score(assignments(round_)[0], 0.5)
+    one = org.get(f"/api/v1/judging-rounds/{round_.id}/assignments?entry_code={row.entry.code}").json
+    assert one["total"] == 2 and {i["entry_code"] for i in one["items"]} == {row.entry.code}
+    scored = next(i for i in one["items"] if i["id"] == row.id)
+    assert scored["total"] == pytest.approx(50) and len(scored["scores"]) == len(RUBRIC)
+    mine = org.get(f"/api/v1/judging-rounds/{round_.id}/assignments?judge_id={row.judge_id}").json
+    assert {i["judge_id"] for i in mine["items"]} == {row.judge_id}
+    assert org.get(f"/api/v1/judging-rounds/{round_.id}/assignments?judge_id=x").status_code == 400
+    assert org.get(f"/api/v1/judging-rounds/{round_.id}/assignments?entry_code=VT26-X").status_code == 404
     short = gen_round(world, judges=world.judges[:2])
     resp = org.post(f"/api/v1/judging-rounds/{short.id}/assign").json
     assert {u["entry"] for u in resp["unassigned"]} == {e.code for e in world.entries
