@@ -231,10 +231,12 @@ def add_round_conflict(round_id: int):
     round_ = _round(round_id)
     body = read_json({"entry_code": "string", "judge_id": "id", "reason": "string"})
     rounds.take_entries(round_, current_api_user())
-    row = rounds.add_conflict(round_, body["entry_code"], body["judge_id"], body["reason"], current_api_user())
+    row, outcome = rounds.add_conflict(round_, body["entry_code"], body["judge_id"], body["reason"],
+                                       current_api_user())
     db.session.commit()
     return {"id": row.id, "judge_id": row.judge_id, "entry_id": row.entry_id, "reason": row.reason,
-            "created_at": iso(row.created_at)}, 201
+            "created_at": iso(row.created_at), "removed": len(outcome),
+            "reassigned": sum(outcome.values())}, 201
 
 
 # --- judges -----------------------------------------------------------------------------------------------
@@ -571,13 +573,18 @@ openapi.register(
                 ok=(200, "Conflicts", openapi.list_of(openapi.ref("JudgingConflict"))), errors=(400, 404)),
             "post": openapi.operation(
                 "Add a conflict", tag=_TAG, operation_id="addJudgingConflict", access="role",
-                description=_ORGANISERS + "This judge may not judge this entry, in any round of the contest; their "
-                            "pending assignments of it go. 422 `reason_required`.",
+                description=_ORGANISERS + "This judge may not judge this entry, in any round of the contest. "
+                            "Their unsubmitted assignments of it go (`removed`), each to the least-loaded judge of "
+                            "that round's panel who may take it (`reassigned`: how many found one); submitted ones "
+                            "stay. 422 `reason_required`.",
                 parameters=[_ROUND],
                 body={"type": "object", "required": ["entry_code", "judge_id", "reason"],
                       "properties": {"entry_code": {"type": "string"}, "judge_id": openapi.ref("Id"),
                                      "reason": {"type": "string"}}},
-                ok=(201, "The conflict", openapi.ref("JudgingConflict")), errors=(404, 409, 422)),
+                ok=(201, "The conflict", {"allOf": [openapi.ref("JudgingConflict"), {
+                    "type": "object", "properties": {"removed": {"type": "integer"},
+                                                     "reassigned": {"type": "integer"}}}]}),
+                errors=(404, 409, 422)),
         },
         "/me/assignments": {"get": openapi.operation(
             "My assignments", tag=_TAG, operation_id="listMyJudgingAssignments", access="role",

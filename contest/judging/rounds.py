@@ -530,9 +530,11 @@ def _refuse_conflict(reason: str) -> None:
                    code="conflict_of_interest", reason=reason)
 
 
-def add_conflict(round_: JudgingRound, entry_code: Any, judge_id: Any, reason: Any, actor) -> ConflictRow:
-    """An organiser records that this judge may not judge this entry (in every round of the contest); the judge's
-    pending assignments of it go (started ones stay: see the results)."""
+def add_conflict(round_: JudgingRound, entry_code: Any, judge_id: Any, reason: Any, actor,
+                 now: datetime | None = None) -> tuple[ConflictRow, dict[int, bool]]:
+    """An organiser records that this judge may not judge this entry (in every round of the contest). The judge's
+    unsubmitted assignments of it, in any round, are handed back (see hand_back); submitted ones stay. (the
+    conflict, {round id: reassigned})."""
     entry = entry_by_code(round_, entry_code)
     uid = parse_id(judge_id)
     judge = db.session.get(User, uid) if uid is not None else None
@@ -540,10 +542,31 @@ def add_conflict(round_: JudgingRound, entry_code: Any, judge_id: Any, reason: A
         raise NotFound(_l("No such judge."))
     text = _reason(reason)
     row = declare(entry, judge, text, actor)
-    db.session.execute(delete(Assignment).where(
-        Assignment.entry_id == entry.id, Assignment.judge_id == judge.id, Assignment.status == "pending"))
-    db.session.flush()
-    return row
+    return row, hand_back(entry.id, judge.id, actor, now)
+
+
+def hand_back(entry_id: int, judge_id: int, actor, now: datetime | None = None) -> dict[int, bool]:
+    """Remove the judge's unsubmitted (pending or draft) assignments of the entry in every round, each audited
+    with the scores it had, and give each round's entry to the least-loaded judge of its panel who may take it.
+    {round id: whether another judge took it}."""
+    rows = list(db.session.scalars(select(Assignment).where(
+        Assignment.entry_id == entry_id, Assignment.judge_id == judge_id, Assignment.status != "submitted")
+        .options(selectinload(Assignment.scores), selectinload(Assignment.round))))
+    outcome: dict[int, bool] = {}
+    for row in rows:
+        round_ = row.round
+        audit.record("judging.assignment_removed", actor=actor, target_type="judging_assignment", target_id=row.id,
+                     round_id=round_.id, entry_id=entry_id, judge_id=judge_id, reason="conflict",
+                     scores={str(s.criterion_id): s.value for s in row.scores})
+        db.session.delete(row)
+        db.session.flush()
+        new = reassign(round_, entry_id, now)
+        if new is not None:
+            audit.record("judging.assignment_added", actor=actor, target_type="judging_assignment",
+                         target_id=new.id, round_id=round_.id, entry_id=entry_id, judge_id=new.judge_id,
+                         reason="reassigned")
+        outcome[round_.id] = new is not None
+    return outcome
 
 
 def _reason(reason: Any) -> str:
@@ -768,7 +791,7 @@ def reassign(round_: JudgingRound, entry_id: int, now: datetime | None = None) -
 
 __all__ = [
     "AGGREGATION_LABELS", "CONFLICT_LABELS", "REVEAL_LABELS", "ROUND_FIELDS", "STAGE_LABELS", "STATE_LABELS",
-    "add_assignment", "add_conflict", "assign", "assignment_by_id", "assignment_count", "assignments_of",
+    "add_assignment", "add_conflict", "assign", "hand_back", "assignment_by_id", "assignment_count", "assignments_of",
     "candidate_entries", "conflict_reason", "conflicts_of", "create_round", "declare", "entries_taken",
     "entry_by_code", "entry_count", "panel_of", "reassign", "remove_assignment", "round_entries", "round_for",
     "round_judge", "round_state", "rounds_of", "set_judges", "swap_assignment", "take_entries", "total_scale",

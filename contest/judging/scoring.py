@@ -366,27 +366,21 @@ def nfc_block(value: Any) -> str | None:
 # --- conflicts --------------------------------------------------------------------------------------------
 
 def declare_conflict(row: Assignment, user, reason: Any, now: datetime | None = None) -> dict[str, Any]:
-    """The judge may not judge this entry (in every round of the contest). A pending or draft assignment is
-    removed and the entry goes to the least-loaded judge of the panel who may take it, if any; a submitted one
-    stays (its score counts until an organiser decides otherwise). {"reassigned_to": bool, "removed": bool}."""
+    """The judge may not judge this entry, in every round of the contest. Their unsubmitted assignments of it (this
+    one and any in other rounds) are removed and each goes to the least-loaded judge of that round's panel who may
+    take it, if any (rounds.hand_back); a submitted one stays (its score counts until an organiser decides
+    otherwise). {"reassigned_to": whether another judge took this assignment's entry, "removed": whether this
+    assignment was removed}."""
     now = now or clock.utcnow()
     if user is None or row.judge_id != user.id:
         raise NotFound(_l("No such assignment."))
     text = rounds._reason(reason)
     rounds.declare(row.entry, user, text, user)
-    if row.status == "submitted":
+    round_id, submitted = row.round_id, row.status == "submitted"
+    outcome = rounds.hand_back(row.entry_id, user.id, user, now)
+    if submitted:
         return {"reassigned_to": False, "removed": False}
-    round_, entry_id = row.round, row.entry_id
-    audit.record("judging.assignment_removed", actor=user, target_type="judging_assignment", target_id=row.id,
-                 round_id=row.round_id, entry_id=row.entry_id, judge_id=row.judge_id, reason="conflict",
-                 scores={str(s.criterion_id): s.value for s in row.scores})
-    db.session.delete(row)
-    db.session.flush()
-    new = rounds.reassign(round_, entry_id, now)
-    if new is not None:
-        audit.record("judging.assignment_added", actor=user, target_type="judging_assignment", target_id=new.id,
-                     round_id=new.round_id, entry_id=new.entry_id, judge_id=new.judge_id, reason="reassigned")
-    return {"reassigned_to": new is not None, "removed": True}
+    return {"reassigned_to": outcome.get(round_id, False), "removed": True}
 
 
 # --- reopening (organisers) -------------------------------------------------------------------------------

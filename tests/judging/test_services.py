@@ -442,6 +442,29 @@ def test_a_declared_conflict_hands_the_entry_to_the_least_loaded_eligible_judge(
     assert world.judges[1].id not in {a.judge_id for a in rounds.assignments_of(later, entry_id=entry_id)}
 
 
+def test_a_declared_conflict_hands_back_the_entry_in_every_round(world, scored_round):
+    row = assignments(scored_round, world.judges[1])[0]
+    entry_id, judge = row.entry_id, world.judges[1]
+    second = gen_round(world, title="Vòng song song", judges=world.judges[1:], judges_per_entry=3, assign=True)
+    other = rounds.assignments_of(second, entry_id=entry_id, judge_id=judge.id)
+    assert other and other[0].status == "pending"
+    scoring.declare_conflict(row, judge, "Người thân.")
+    for round_ in (scored_round, second):
+        holders = [a.judge_id for a in rounds.assignments_of(round_, entry_id=entry_id)]
+        assert judge.id not in holders
+    assert len(rounds.assignments_of(second, entry_id=entry_id)) == 2  # nobody else left for the third seat
+    removed = audits("judging.assignment_removed")
+    assert {a.details["round_id"] for a in removed} == {scored_round.id, second.id}
+
+
+def test_a_submitted_assignment_stays_when_its_judge_declares_a_conflict(world, scored_round):
+    row = score(assignments(scored_round, world.judges[1])[0])
+    assert scoring.declare_conflict(row, world.judges[1], "Mới biết là người quen.") == {"reassigned_to": False,
+                                                                                         "removed": False}
+    assert db.session.get(Assignment, row.id).status == "submitted"
+    assert db.session.scalar(select(ConflictRow).where(ConflictRow.entry_id == row.entry_id)) is not None
+
+
 def test_a_conflict_is_not_reassigned_when_nobody_can_take_it(world, now):
     round_ = gen_round(world, judges=world.judges[1:3], judges_per_entry=2, assign=True)
     row = assignments(round_, world.judges[1])[0]
