@@ -24,6 +24,7 @@ from contest.core import audit, clock
 from contest.core.errors import ServiceError
 from contest.core.mail import send_mail
 from contest.core.text import sort_key
+from contest.core.transactions import after_commit
 from contest.essays import wordcount
 from contest.essays.models import Coauthor, Entry, EntryVersion
 from contest.extensions import db
@@ -134,16 +135,17 @@ def progress(round_: JudgingRound) -> dict[str, Any]:
 
 
 def remind(round_: JudgingRound, actor, now: datetime | None = None) -> int:
-    """Mail every judge with unsubmitted assignments in this round (to the log without a mail server); how many."""
+    """Mail every judge with unsubmitted assignments in this round (to the log without a mail server) once the
+    transaction commits; how many judges."""
     now = now or clock.utcnow()
     behind = [i for i in progress(round_)["items"] if i["behind"]]
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([i["judge_id"] for i in behind])))} \
         if behind else {}
     try:
         link = url_for("judging.queue", _external=True)
-    except BuildError:  # the judges' pages may not be wired yet; the mail still says what to do
+    except (BuildError, RuntimeError):  # the judges' pages may not be wired yet; the mail still says what to do
         link = ""
-    sent = 0
+    mails = []
     for item in behind:
         user = users[item["judge_id"]]
         left = item["assigned"] - item["submitted"]
@@ -157,14 +159,20 @@ def remind(round_: JudgingRound, actor, now: datetime | None = None) -> int:
                    time=clock.as_utc(round_.closes_at).strftime("%Y-%m-%d %H:%M"))),
             link,
         ]))
-        try:
-            send_mail(user.email, subject, body)
-            sent += 1
-        except Exception:  # noqa: BLE001 (one failed mail must not stop the others, nor become a 500)
-            current_app.logger.exception("Could not send the judging reminder to %s", user.email)
+        mails.append((user.email, subject, body))
+
+    def send() -> None:
+        for to, subject, body in mails:
+            try:
+                send_mail(to, subject, body)
+            except Exception:  # noqa: BLE001 (one failed mail must not stop the others)
+                current_app.logger.exception("Could not send the judging reminder to %s", to)
+
+    if mails:
+        after_commit(db.session(), send)
     audit.record("judging.reminded", actor=actor, target_type="judging_round", target_id=round_.id,
-                 judges=[i["judge_id"] for i in behind], sent=sent, at=now.isoformat())
-    return sent
+                 judges=[i["judge_id"] for i in behind], at=now.isoformat())
+    return len(mails)
 
 
 # --- the blind check --------------------------------------------------------------------------------------

@@ -519,6 +519,8 @@ def test_progress_and_reminders_to_judges_who_are_behind(app, world, scored_roun
     assert answer["totals"]["assigned"] == 2 * len(world.entries)
     app.extensions.pop("contest_outbox", None)
     assert results.remind(scored_round, world.organiser) == len(world.judges) - 1
+    assert "contest_outbox" not in app.extensions  # nothing goes out before the commit
+    db.session.commit()
     sent = {m["To"] for m in app.extensions["contest_outbox"]}
     assert sent == {j.email for j in world.judges if j is not done}
 
