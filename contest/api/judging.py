@@ -657,12 +657,14 @@ openapi.register(
         "/judging-rounds/{round_id}/blind-check": {"get": openapi.operation(
             "Entries that name their author", tag=_TAG, operation_id="judgingBlindCheck", access="role",
             description=_ORGANISERS + "Entries whose judged text names the author or a co-author by full name "
-                        "(ignoring case and accents), with the names found; before the round takes its entries, "
-                        "the entries it would take.",
+                        "(ignoring case and accents) or gives their email address (also in a link), with the "
+                        "names and addresses found; before the round takes its entries, the entries it would "
+                        "take.",
             parameters=[_ROUND, *openapi.LIST_PARAMS], ok=(200, "Entries", openapi.list_of({
                 "type": "object", "required": ["entry_code", "names"],
                 "properties": {"entry_id": openapi.ref("Id"), "entry_code": {"type": "string"},
-                               "names": {"type": "array", "items": {"type": "string"}}}})),
+                               "names": {"type": "array", "items": {"type": "string"}},
+                               "emails": {"type": "array", "items": {"type": "string"}}}})),
             errors=(400, 404))},
     },
     schemas={

@@ -178,8 +178,9 @@ def remind(round_: JudgingRound, actor, now: datetime | None = None) -> int:
 # --- the blind check --------------------------------------------------------------------------------------
 
 def blind_check(round_: JudgingRound, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Entries whose judged text (title, subject, body) names the author or a co-author by full name:
-    [{entry_id, entry_code, names}], by code. Before the round takes its entries, the entries it would take."""
+    """Entries whose judged text (title, subject, body) names the author or a co-author by full name, or gives
+    their email address: [{entry_id, entry_code, names, emails}], by code. Before the round takes its entries, the
+    entries it would take."""
     if rounds.entries_taken(round_):
         pairs = [(re.entry_id, re.version) for re in db.session.scalars(
             select(RoundEntry).where(RoundEntry.round_id == round_.id))]
@@ -196,15 +197,19 @@ def blind_check(round_: JudgingRound, now: datetime | None = None) -> list[dict[
     wanted = dict(pairs)
     ids = list(wanted)
     names: dict[int, list[str]] = {}
+    emails: dict[int, list[str]] = {}
     codes: dict[int, str | None] = {}
-    for eid, code, full_name in db.session.execute(
-            select(Entry.id, Entry.code, User.full_name).join(User, User.id == Entry.author_id)
+    for eid, code, full_name, email in db.session.execute(
+            select(Entry.id, Entry.code, User.full_name, User.email).join(User, User.id == Entry.author_id)
             .where(Entry.id.in_(ids))):
-        names[eid] = [full_name]
+        names[eid], emails[eid] = [full_name], [email]
         codes[eid] = code
-    for eid, full_name in db.session.execute(select(Coauthor.entry_id, Coauthor.full_name)
-                                             .where(Coauthor.entry_id.in_(ids)).order_by(Coauthor.position)):
+    for eid, full_name, email in db.session.execute(
+            select(Coauthor.entry_id, Coauthor.full_name, Coauthor.email)
+            .where(Coauthor.entry_id.in_(ids)).order_by(Coauthor.position)):
         names[eid].append(full_name)
+        if email and email not in emails[eid]:
+            emails[eid].append(email)
     found = []
     for version in db.session.scalars(select(EntryVersion).where(EntryVersion.entry_id.in_(ids))):
         if wanted.get(version.entry_id) != version.number:
@@ -212,8 +217,12 @@ def blind_check(round_: JudgingRound, now: datetime | None = None) -> list[dict[
         text = "\n".join([version.title, version.subject_name, version.subject_description,
                           wordcount.plain_text(version.body_html)])
         hits = names_in_text(text, names[version.entry_id])
-        if hits:
-            found.append({"entry_id": version.entry_id, "entry_code": codes[version.entry_id], "names": hits})
+        # An address gives the author away as surely as a name, also in a link (mailto:) the text does not show.
+        haystack = f"{text}\n{version.body_html}".casefold()
+        addresses = [e for e in emails[version.entry_id] if e.casefold() in haystack]
+        if hits or addresses:
+            found.append({"entry_id": version.entry_id, "entry_code": codes[version.entry_id], "names": hits,
+                          "emails": addresses})
     found.sort(key=lambda f: (f["entry_code"] or "", f["entry_id"]))
     return found
 

@@ -410,7 +410,7 @@ def test_results_progress_reminders_and_the_blind_check(app, world, org, now):
     fresh = gen_round(world, title="Vòng phụ")
     check = org.get(f"/api/v1/judging-rounds/{fresh.id}/blind-check").json
     assert check["items"] == [{"entry_id": named.id, "entry_code": named.code,
-                               "names": [world.writers[2].full_name]}]
+                               "names": [world.writers[2].full_name], "emails": []}]
 
 
 # --- blind: nothing in a judge's answers names the author --------------------------------------------------

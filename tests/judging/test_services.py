@@ -540,6 +540,14 @@ def test_the_blind_check_finds_authors_named_in_their_text(world, now):
     assert sorted(tuple(f["names"]) for f in after) == [(COAUTHOR_NAME,), (writer.full_name,)]
 
 
+def test_the_blind_check_finds_an_authors_email_even_in_a_link(world, now):
+    writer = world.writers[3]
+    mailed = gen_entry(world.contest, writer, status="submitted",
+                       body_html=f'<p>Mọi góp ý xin <a href="mailto:{writer.email.upper()}">gửi về đây</a>.</p>')
+    found = results.blind_check(gen_round(world))
+    assert found == [{"entry_id": mailed.id, "entry_code": mailed.code, "names": [], "emails": [writer.email]}]
+
+
 def test_attachment_access_for_judges_follows_assignments(world, scored_round, clock):
     row = assignments(scored_round)[0]
     other = next(j for j in world.judges if j.id not in
