@@ -244,7 +244,11 @@ def add_round_conflict(round_id: int):
 @bp.get("/me/assignments")
 @roles_required("judge")
 def my_assignments():
-    return paginate_list(scoring.my_assignments(current_api_user()), _jsonable)
+    items = scoring.my_assignments(current_api_user())
+    counts = {status: sum(1 for i in items if i["status"] == status) for status in ASSIGNMENT_STATUSES}
+    return {**paginate_list(items, _jsonable),
+            "progress": {"assigned": len(items), "pending": counts["pending"], "in_progress": counts["draft"],
+                         "submitted": counts["submitted"]}}
 
 
 @bp.get("/assignments/<id:assignment_id>")
@@ -588,9 +592,13 @@ openapi.register(
         },
         "/me/assignments": {"get": openapi.operation(
             "My assignments", tag=_TAG, operation_id="listMyJudgingAssignments", access="role",
-            description="Judges; 403 without the judge role. Open rounds first, then upcoming, then closed.",
+            description="Judges; 403 without the judge role. Open rounds first, then upcoming, then closed; "
+                        "`progress` counts them all (assigned, pending, in progress, submitted).",
             parameters=list(openapi.LIST_PARAMS),
-            ok=(200, "Assignments", openapi.list_of(openapi.ref("MyJudgingAssignment"))), errors=(400,))},
+            ok=(200, "Assignments", {"allOf": [openapi.list_of(openapi.ref("MyJudgingAssignment")), {
+                "type": "object", "properties": {"progress": {"type": "object", "properties": {
+                    k: {"type": "integer"} for k in ("assigned", "pending", "in_progress", "submitted")}}}}]}),
+            errors=(400,))},
         "/assignments/{assignment_id}/scores": {"put": openapi.operation(
             "Save or submit scores", tag=_TAG, operation_id="saveJudgingScores", access="role",
             description=_JUDGES + "`scores` {criterion id: number from 0 to its max_score, or null to clear}; "

@@ -288,8 +288,10 @@ def test_a_judge_scores_an_entry(app, world, now):
     assert done.json["total"] == pytest.approx(32 + 10 + 8 + 30)
     again = jc.put(url + "/scores", json={"scores": {content: 9}})
     assert again.status_code == 409 and error(again) == "already_submitted"
-    statuses = {i["id"]: i["status"] for i in jc.get("/api/v1/me/assignments").json["items"]}
-    assert statuses[first["id"]] == "submitted"
+    after = jc.get("/api/v1/me/assignments").json
+    assert {i["id"]: i["status"] for i in after["items"]}[first["id"]] == "submitted"
+    assert after["progress"] == {"assigned": len(mine), "pending": len(mine) - 1, "in_progress": 0,
+                                 "submitted": 1}
 
 
 def test_judges_read_only_their_own_assignments(app, world, client, writer_client, org, now):
