@@ -73,10 +73,10 @@ def results(round_: JudgingRound, *, top: int | None = None, min_score: float | 
         if rows else {}
     entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids)))} \
         if entry_ids else {}
-    versions = {v.entry_id: v.title for v in db.session.scalars(
-        select(EntryVersion).join(RoundEntry, (RoundEntry.entry_id == EntryVersion.entry_id)
-                                  & (RoundEntry.version == EntryVersion.number))
-        .where(RoundEntry.round_id == round_.id))}
+    versions = dict(db.session.execute(
+        select(EntryVersion.entry_id, EntryVersion.title).join(
+            RoundEntry, (RoundEntry.entry_id == EntryVersion.entry_id) & (RoundEntry.version == EntryVersion.number))
+        .where(RoundEntry.round_id == round_.id)).all())
     by_entry: dict[int, list[Assignment]] = {}
     for a in rows:
         by_entry.setdefault(a.entry_id, []).append(a)
@@ -211,9 +211,13 @@ def blind_check(round_: JudgingRound, now: datetime | None = None) -> list[dict[
         if email and email not in emails[eid]:
             emails[eid].append(email)
     found = []
-    for version in db.session.scalars(select(EntryVersion).where(EntryVersion.entry_id.in_(ids))):
-        if wanted.get(version.entry_id) != version.number:
-            continue
+    versions = []
+    for chunk in range(0, len(ids), 500):  # only the judged version of each entry, a few hundred at a time
+        part = ids[chunk:chunk + 500]
+        versions += [v for v in db.session.scalars(select(EntryVersion).where(
+            EntryVersion.entry_id.in_(part), EntryVersion.number.in_({wanted[e] for e in part})))
+            if wanted[v.entry_id] == v.number]
+    for version in versions:
         text = "\n".join([version.title, version.subject_name, version.subject_description,
                           wordcount.plain_text(version.body_html)])
         hits = names_in_text(text, names[version.entry_id])

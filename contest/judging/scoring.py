@@ -21,7 +21,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from contest.core import audit, clock
 from contest.core.errors import Conflict, Invalid, NotFound
@@ -104,22 +104,20 @@ def _check_editable(row: Assignment, now: datetime) -> None:
 
 # --- the queue and the blind view -------------------------------------------------------------------------
 
-def _judged_versions(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], EntryVersion]:
-    """(round id, entry id) -> the EntryVersion the round judges."""
+def _judged_versions(pairs: list[tuple[int, int]], *, with_body: bool = True
+                     ) -> dict[tuple[int, int], EntryVersion]:
+    """(round id, entry id) -> the EntryVersion the round judges (only those rows, the text left out unless
+    `with_body`)."""
     if not pairs:
         return {}
-    wanted = db.session.execute(select(RoundEntry.round_id, RoundEntry.entry_id, RoundEntry.version).where(
-        RoundEntry.round_id.in_({r for r, _ in pairs}), RoundEntry.entry_id.in_({e for _, e in pairs}))).all()
-    numbers = {(r, e): v for r, e, v in wanted}
-    versions = db.session.scalars(select(EntryVersion).where(
-        EntryVersion.entry_id.in_({e for _, e in pairs}))).all()
-    by_number = {(v.entry_id, v.number): v for v in versions}
-    out = {}
-    for r, e in pairs:
-        number = numbers.get((r, e))
-        if number is not None and (e, number) in by_number:
-            out[(r, e)] = by_number[(e, number)]
-    return out
+    stmt = (select(RoundEntry.round_id, EntryVersion)
+            .join(EntryVersion, (EntryVersion.entry_id == RoundEntry.entry_id)
+                  & (EntryVersion.number == RoundEntry.version))
+            .where(RoundEntry.round_id.in_({r for r, _ in pairs}), RoundEntry.entry_id.in_({e for _, e in pairs})))
+    if not with_body:
+        stmt = stmt.options(defer(EntryVersion.body_html))
+    wanted = set(pairs)
+    return {(r, v.entry_id): v for r, v in db.session.execute(stmt) if (r, v.entry_id) in wanted}
 
 
 def my_assignments(user, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -131,7 +129,7 @@ def my_assignments(user, now: datetime | None = None) -> list[dict[str, Any]]:
         select(Assignment).join(Entry, Entry.id == Assignment.entry_id)
         .where(Assignment.judge_id == user.id, Entry.status == "submitted")
         .options(selectinload(Assignment.round), selectinload(Assignment.entry))))
-    versions = _judged_versions([(a.round_id, a.entry_id) for a in rows])
+    versions = _judged_versions([(a.round_id, a.entry_id) for a in rows], with_body=False)
     category_ids = {v.category_id for v in versions.values()} | {a.entry.category_id for a in rows}
     categories = {c.id: c.name for c in db.session.scalars(select(Category).where(Category.id.in_(category_ids)))}
     extensions = {(rj.round_id, rj.user_id): rj for rj in db.session.scalars(
