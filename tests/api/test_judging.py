@@ -136,6 +136,20 @@ def test_organiser_endpoints_refuse_members_judges_and_anonymous(app, world, cli
     assert db.session.get(Assignment, row.id) is not None
 
 
+def test_a_scored_rubric_and_a_taken_source_are_frozen(world, org, now):
+    round_ = gen_round(world, assign=True)
+    url = f"/api/v1/judging-rounds/{round_.id}"
+    other = gen_round(world, title="Vòng khác")
+    resp = org.patch(url, json={"source": {"advance_from": other.id, "top": 3}})
+    assert resp.status_code == 409 and error(resp) == "entries_taken"
+    score(assignments(round_)[0])
+    resp = org.patch(url, json={"criteria": RUBRIC[:1]})
+    assert resp.status_code == 409 and error(resp) == "round_has_scores"
+    same = org.patch(url, json={"criteria": RUBRIC, "disagreement_threshold": 15})
+    assert same.status_code == 200 and same.json["disagreement_threshold"] == 15
+    assert [c["id"] for c in same.json["criteria"]] == [c.id for c in round_.criteria]
+
+
 # --- panel, entries, assignment ---------------------------------------------------------------------------
 
 def test_the_panel(world, org, now):
