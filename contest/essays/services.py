@@ -1013,9 +1013,16 @@ def attachment_by_key(user, key: str) -> Attachment:
     attachment = None
     if isinstance(key, str) and KEY_RE.match(key):
         attachment = db.session.scalar(select(Attachment).where(Attachment.key == key))
-    if attachment is None or not may_read(attachment.entry, user):
+    if attachment is None or not (may_read(attachment.entry, user) or _judges_it(attachment.entry, user)):
         raise NotFound(_l("No such file."))
     return attachment
+
+
+def _judges_it(entry: Entry, user) -> bool:
+    """Judges read the files of the entries assigned to them (served under neutral names, see the file view)."""
+    from contest.judging.scoring import judge_may_read_entry
+
+    return judge_may_read_entry(user, entry.id)
 
 
 # --- organisers' list -------------------------------------------------------------------------------------

@@ -606,3 +606,21 @@ def test_races_with_a_judge_who_starts_scoring_never_lose_their_work(world, scor
     with pytest.raises(Conflict) as exc:
         scoring.save_scores(row, row.judge, {str(criterion.id): 5})
     assert code_of(exc) == "scores_changed"
+
+
+def test_a_judge_gets_the_files_of_assigned_entries_only(world, scored_round, clock):
+    from contest.essays import services as essays
+    from contest.essays.models import Attachment
+
+    row = assignments(scored_round)[0]
+    other = next(j for j in world.judges if j.id not in
+                 {a.judge_id for a in rounds.assignments_of(scored_round, entry_id=row.entry_id)})
+    attachment = Attachment(entry_id=row.entry_id, key="k" * 32, kind="image", content_type="image/png", size=10)
+    db.session.add(attachment)
+    db.session.commit()
+    assert essays.attachment_by_key(row.judge, attachment.key) is attachment
+    with pytest.raises(NotFound):
+        essays.attachment_by_key(other, attachment.key)
+    clock.set(ROUND_OPENS - timedelta(hours=1))  # before the round opens, not even the assigned judge
+    with pytest.raises(NotFound):
+        essays.attachment_by_key(row.judge, attachment.key)
