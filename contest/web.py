@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import (
@@ -179,8 +180,25 @@ class _PlainTextSessionSerializer(TaggedJSONSerializer):
     default_tags = [tag for tag in TaggedJSONSerializer.default_tags if tag is not TagMarkup]
 
 
+# The hottest request of the site: a member's phone saving an answer with its bearer token, PUT
+# /api/v1/attempts/<id>/answers/<position>. Bearer requests never use the session (contest/api/auth.py), so for
+# this one the cookie is not even read, verified or signed again: it gets Flask's null session (empty; writing to
+# it is an error). See docs/performance.md.
+_ANSWER_SAVE_PATH = re.compile(r"/api/v1/attempts/[0-9]+/answers/-?[0-9]+")
+
+
+def is_bearer_answer_save(req) -> bool:
+    return (req.method == "PUT" and _ANSWER_SAVE_PATH.fullmatch(req.path) is not None
+            and req.headers.get("Authorization", "").lstrip()[:7].lower() == "bearer ")
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     serializer = _PlainTextSessionSerializer()
+
+    def open_session(self, app, request):
+        if is_bearer_answer_save(request):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def _plain_lazy_strings(value):

@@ -225,6 +225,20 @@ def test_without_the_token_cache_a_revocation_anywhere_is_seen_at_once(app, clie
     assert save(client, body["id"], 1, [], headers=headers).status_code == 401
 
 
+def test_a_bearer_save_leaves_the_session_cookie_alone(app, clock, member, admin):
+    """The answer save with a bearer token does not even open the session (web.is_bearer_answer_save): the
+    token decides who saves, and the browser's cookie comes out as it went in."""
+    client = app.test_client(user=admin)  # a session cookie of somebody else
+    headers = factories.bearer(factories.gen_token(member))
+    body = start(client, gen_round(question_count=1), headers=headers).json
+    key = body["questions"][0]["options"][0]["key"]
+    for _ in range(2):  # the second time on the one-statement path
+        resp = save(client, body["id"], 1, [key], headers=headers)
+        assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
+    assert client.get("/api/v1/me").json["id"] == admin.id
+    assert save(client, body["id"], 1, [key]).status_code == 404  # the cookie alone: the admin's, not theirs
+
+
 def test_the_session_cookie_needs_the_csrf_header(app, app_config, clock, member):
     app.config["WTF_CSRF_ENABLED"] = True
     round_ = gen_round(question_count=1)
