@@ -52,6 +52,7 @@ extract-messages: install
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/features.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
