@@ -151,7 +151,8 @@ class Score(db.Model):
                                                primary_key=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("judging_criteria.id", ondelete="CASCADE"),
                                               primary_key=True)
-    value: Mapped[float] = mapped_column(Float)
+    # None while the judge has written a comment but not yet chosen the score (drafts are autosaved).
+    value: Mapped[float | None] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text, default="")
 
     assignment: Mapped[Assignment] = relationship(back_populates="scores")

@@ -140,7 +140,7 @@ def upgrade():
     op.create_table('judging_scores',
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('criterion_id', sa.Integer(), nullable=False),
-    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=True),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['assignment_id'], ['judging_assignments.id'], name=op.f('fk_judging_scores_assignment_id_judging_assignments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['criterion_id'], ['judging_criteria.id'], name=op.f('fk_judging_scores_criterion_id_judging_criteria'), ondelete='CASCADE'),
