@@ -602,8 +602,8 @@ openapi.register(
         "/assignments/{assignment_id}/scores": {"put": openapi.operation(
             "Save or submit scores", tag=_TAG, operation_id="saveJudgingScores", access="role",
             description=_JUDGES + "`scores` {criterion id: number from 0 to its max_score, or null to clear}; "
-                        "criteria not sent keep their score. `comments` {criterion id: text} (a comment needs its "
-                        "score: 422 `comment_without_score`), `comment` overall. `submit`: true needs every "
+                        "criteria not sent keep their score. `comments` {criterion id: text} (a comment may come "
+                        "before its score, which then reads null), `comment` overall. `submit`: true needs every "
                         "criterion (422 `incomplete`). 422 `score_out_of_range` (fields `scores.<id>`), "
                         "`unknown_criterion`; 409 `round_not_open`, `round_closed` (after the close, unless "
                         "extended for this judge), `already_submitted` (until an organiser reopens it).",

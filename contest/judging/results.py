@@ -48,7 +48,7 @@ def submitted_totals(round_: JudgingRound, rows: Sequence[Assignment] | None = N
     for a in rows:
         if a.status != "submitted" or a.entry_id not in entry_ids:
             continue
-        values = {s.criterion_id: s.value for s in a.scores}
+        values = {s.criterion_id: s.value for s in a.scores if s.value is not None}
         if all(c.id in values for c in criteria):
             totals.setdefault(a.entry_id, {})[a.judge_id] = aggregate.weighted_total(values, criteria)
     return totals

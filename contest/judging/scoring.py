@@ -170,7 +170,7 @@ def criteria_of(round_: JudgingRound) -> list[dict[str, Any]]:
 
 def judge_total(row: Assignment) -> float | None:
     """The judge's weighted total (0..Σ weights) when every criterion is scored, else None."""
-    values = {s.criterion_id: s.value for s in row.scores}
+    values = {s.criterion_id: s.value for s in row.scores if s.value is not None}
     criteria = row.round.criteria
     if not criteria or any(c.id not in values for c in criteria):
         return None
@@ -238,10 +238,11 @@ def _criterion_key(key: Any, known: Mapping[int, Any]) -> int | None:
 def save_scores(row: Assignment, user, scores: Mapping[Any, Any] | None = None,
                 comments: Mapping[Any, Any] | None = None, comment: Any = None, submit: bool = False,
                 now: datetime | None = None) -> Assignment:
-    """Save the judge's scores ({criterion id: number, or None to clear}) and comments (per criterion and overall)
-    as a draft, or submit them (`submit`: every criterion scored, else 422 `incomplete`). Scores not given keep
-    their value. 422 `score_out_of_range` (fields `scores.<id>`) for a score outside 0..max_score or not a
-    number, `unknown_criterion` for an id outside the rubric; 409 `round_not_open`, `round_closed`,
+    """Save the judge's scores ({criterion id: number, or None to clear}) and comments (per criterion, with or
+    without its score yet, and overall) as a draft, or submit them (`submit`: every criterion scored, else 422
+    `incomplete`). Scores and comments not given keep their value. 422 `score_out_of_range` (fields
+    `scores.<id>`) for a score outside 0..max_score or not a number, `unknown_criterion` for an id outside the
+    rubric; 409 `round_not_open`, `round_closed`,
     `already_submitted`. Nothing is saved when anything is refused."""
     now = now or clock.utcnow()
     if user is None or row.judge_id != user.id:
@@ -291,11 +292,6 @@ def save_scores(row: Assignment, user, scores: Mapping[Any, Any] | None = None,
     after = {cid: s.value for cid, s in current.items()}
     after.update(new_values)
     after = {cid: v for cid, v in after.items() if v is not None}
-    for cid, text in new_comments.items():
-        if text and cid not in after:
-            errors[f"comments.{cid}"] = [_l("Score “%(name)s” before commenting on it.", name=criteria[cid].name)]
-    if errors:
-        raise Invalid(_l("A comment needs its score."), code="comment_without_score", fields=errors)
     if submit or row.status == "submitted":
         missing = [c for c in row.round.criteria if c.id not in after]
         if missing:
@@ -303,25 +299,29 @@ def save_scores(row: Assignment, user, scores: Mapping[Any, Any] | None = None,
                           fields={f"scores.{c.id}": [_l("“%(name)s” has no score.", name=c.name)]
                                   for c in missing})
 
+    # A criterion's row holds its score, its comment, or both: a comment may come before the score (value None),
+    # and a row left with neither is removed.
     changes: dict[str, Any] = {}
-    for cid, value in new_values.items():
+    for cid in sorted(set(new_values) | set(new_comments)):
         old = current.get(cid)
         old_value = old.value if old is not None else None
-        if value is None:
-            if old is not None:
-                row.scores.remove(old)
-                changes[str(cid)] = {"old": old_value, "new": None}
-        elif old is None:
-            row.scores.append(Score(criterion_id=cid, value=value, comment=new_comments.pop(cid, "")))
-            changes[str(cid)] = {"old": None, "new": value}
-        elif old.value != value:
-            old.value = value
+        old_text = old.comment if old is not None else ""
+        value = new_values.get(cid, old_value)
+        text = new_comments.get(cid, old_text)
+        if value != old_value:
             changes[str(cid)] = {"old": old_value, "new": value}
-    for cid, text in new_comments.items():
-        score = next((s for s in row.scores if s.criterion_id == cid), None)
-        if score is not None and score.comment != text:
-            changes.setdefault(f"comment.{cid}", {"old": score.comment, "new": text})
-            score.comment = text
+        if text != old_text:
+            changes[f"comment.{cid}"] = {"old": old_text, "new": text}
+        if old is None:
+            if value is not None or text:
+                row.scores.append(Score(criterion_id=cid, value=value, comment=text))
+        elif value is None and not text:
+            row.scores.remove(old)
+        else:
+            if old.value != value:
+                old.value = value
+            if old.comment != text:
+                old.comment = text
     if overall is not None and overall != row.comment:
         changes["comment"] = {"old": row.comment, "new": overall}
         row.comment = overall

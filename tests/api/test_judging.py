@@ -297,6 +297,9 @@ def test_a_judge_scores_an_entry(app, world, now):
     incomplete = jc.put(url + "/scores", json={"submit": True})
     assert incomplete.status_code == 422 and error(incomplete) == "incomplete"
     assert set(incomplete.json["error"]["fields"]) == {f"scores.{creativity}", f"scores.{impact}"}
+    noted = jc.put(url + "/scores", json={"comments": {impact: "Chưa rõ."}})
+    assert noted.status_code == 200 and noted.json["scores"] == {content: 8, form: 4, impact: None}
+    assert noted.json["total"] is None and noted.json["comments"][impact] == "Chưa rõ."
     done = jc.put(url + "/scores", json={"scores": {creativity: 5, impact: 10}, "submit": True})
     assert done.status_code == 200 and done.json["status"] == "submitted"
     assert done.json["total"] == pytest.approx(32 + 10 + 8 + 30)

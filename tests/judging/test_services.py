@@ -329,6 +329,31 @@ def test_scores_are_checked_against_each_criterion(world, scored_round):
         scoring.save_scores(row, world.judges[-1] if world.judges[-1].id != judge.id else world.judges[0], {})
 
 
+
+def test_a_comment_may_come_before_its_score(world, scored_round):
+    row = assignments(scored_round)[0]
+    judge = row.judge
+    content, creativity = (str(c.id) for c in scored_round.criteria[:2])
+    scoring.save_scores(row, judge, comments={content: "Cần xem lại đoạn kết."})
+    assert row.status == "draft"
+    assert scoring.assignment_view(row)["scores"] == {content: None}
+    assert scoring.assignment_view(row)["comments"] == {content: "Cần xem lại đoạn kết."}
+    assert scoring.judge_total(row) is None
+    with pytest.raises(Invalid) as exc:
+        scoring.save_scores(row, judge, submit=True)
+    assert code_of(exc) == "incomplete" and f"scores.{content}" in exc.value.fields
+    scoring.save_scores(row, judge, {content: 7})
+    assert {str(s.criterion_id): (s.value, s.comment) for s in row.scores} == {
+        content: (7, "Cần xem lại đoạn kết.")}
+    # Clearing the score keeps the comment; clearing both removes the row.
+    scoring.save_scores(row, judge, {content: None, creativity: None})
+    assert {str(s.criterion_id): (s.value, s.comment) for s in row.scores} == {
+        content: (None, "Cần xem lại đoạn kết.")}
+    scoring.save_scores(row, judge, comments={content: ""})
+    assert row.scores == []
+    db.session.commit()
+    assert db.session.scalars(select(Score)).all() == []
+
 def test_scoring_only_while_the_round_is_open_for_the_judge(world, scored_round, clock):
     row = assignments(scored_round)[0]
     key = str(scored_round.criteria[0].id)
