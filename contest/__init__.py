@@ -133,6 +133,7 @@ BLUEPRINTS = (
     "contest.quiz.board_views:bp",
     "contest.essays.views:bp",
     "contest.essays.similarity_views:bp",
+    "contest.judging.org_views:bp",
     "contest.judging.views:bp",
     "contest.api:bp",
 )
