@@ -111,4 +111,7 @@ def seed() -> int:
     from contest.essays.demo import seed_essay_demo
 
     created += seed_essay_demo()
+    from contest.judging.demo import seed_judging_demo
+
+    created += seed_judging_demo()
     return created

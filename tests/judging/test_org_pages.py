@@ -455,3 +455,44 @@ def test_advancing_previews_ties_and_prefills_the_final(org, world, clock):
     org.post(f"/organiser/judging-rounds/{final.id}/take")
     assert rounds.entry_count(final) == 2
     assert {re.entry_id for re in rounds.round_entries(final)} == {world.entries[5].id, world.entries[4].id}
+
+
+# --- the demo ---------------------------------------------------------------------------------------------
+
+def test_the_judging_demo_is_seeded_once_with_a_round_in_progress(app):
+    from contest.contests.models import Contest
+    from contest.demo import seed
+    from contest.judging import results
+    from contest.judging.demo import SLUG, seed_judging_demo
+
+    seed()
+    db.session.commit()
+    counts = {model: db.session.scalar(select(func.count()).select_from(model))
+              for model in (Contest, JudgingRound, Assignment)}
+    assert seed() == 0 and seed_judging_demo() == 0  # a second run adds nothing
+    db.session.commit()
+    assert counts == {model: db.session.scalar(select(func.count()).select_from(model)) for model in counts}
+    contest = db.session.scalar(select(Contest).where(Contest.slug == SLUG))
+    from contest.essays import services as essays
+
+    assert essays.submissions_state(contest) == "closed"
+    round_ = rounds.rounds_of(contest)[0]
+    assert rounds.round_state(round_) == "open" and rounds.entry_count(round_) == 8
+    panel = {rj.user.email for rj in rounds.panel_of(round_)}
+    assert panel == {"giamkhao@example.com", "giamkhao2@example.com", "giamkhao3@example.com",
+                     "giamkhao4@example.com"}
+    progress = {i["name"]: i for i in results.progress(round_)["items"]}
+    demo_judge = progress["Trần Thị Bình"]
+    assert demo_judge["assigned"] == demo_judge["pending"] > 0
+    assert results.progress(round_)["totals"]["submitted"] >= 8
+    assert results.progress(round_)["totals"]["in_progress"] == 1
+    answer = results.results(round_)
+    assert any(i["flagged"] for i in answer["items"])
+    assert [f["names"] for f in results.blind_check(round_)] == [["Bùi Văn Hùng"]]
+    # Its pages open for the demo organiser.
+    from contest.accounts.models import User
+
+    organiser = app.test_client(user=db.session.scalar(select(User).where(User.email == "tochuc@example.com")))
+    for url in (f"/organiser/contests/{SLUG}/judging", f"/organiser/judging-rounds/{round_.id}",
+                f"/organiser/judging-rounds/{round_.id}/progress", f"/organiser/judging-rounds/{round_.id}/results"):
+        assert organiser.get(url).status_code == 200, url
