@@ -86,6 +86,23 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _buffered(app):
+    """Answer with the whole body at once. Werkzeug's development server skips closing the response when the
+    browser drops the connection at the wrong moment (it raises while draining the socket, before close()), which
+    left a static file open and failed a later test with a ResourceWarning."""
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 class _Collect(logging.Handler):
     def __init__(self, sink: list[str]):
         super().__init__(level=logging.ERROR)
@@ -109,7 +126,7 @@ class LiveServer:
         self.server_errors: list[str] = []
         self._log_handler = _Collect(self.server_errors)
         self.app.logger.addHandler(self._log_handler)
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server("127.0.0.1", 0, _buffered(self.app), threaded=True, request_handler=_QuietHandler)
         self.host = f"127.0.0.1:{self._server.server_port}"
         self.url = f"http://{self.host}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
