@@ -37,6 +37,16 @@
         if (!rows.querySelector(".rubric-row") && addButton) { addButton.click(); }
       });
     };
+    var blank = function (row) {
+      return Array.prototype.every.call(row.querySelectorAll("input[type=text], input[type=number]"),
+        function (input) { return !input.value.trim(); });
+    };
+    // The empty rows are for pages without scripts; here "Add a criterion" adds them where they are wanted.
+    if (template && addButton) {
+      rows.querySelectorAll(".rubric-row").forEach(function (row) {
+        if (blank(row) && rows.querySelectorAll(".rubric-row").length > 1) { row.remove(); }
+      });
+    }
     rows.querySelectorAll(".rubric-row").forEach(wire);
     rows.addEventListener("input", update);
     if (template && addButton) {
