@@ -181,6 +181,7 @@
     if (!messageEl) { return; }
     messageEl.textContent = message || "";
     messageEl.className = "flash flash-" + (kind || "info");
+    messageEl.setAttribute("data-kind", kind || "info");
     messageEl.hidden = !message;
   }
 
@@ -233,6 +234,7 @@
     if (!autosave || stopped || inFlight || (retryTimer && !leaving)) { refreshState(); return; }
     var body = payload();
     if (fingerprint(body) === fingerprint(lastSaved)) { persist(); refreshState(); return; }
+    if (navigator.onLine === false) { retryLater("offline"); return; }  // known offline: keep it here, retry later
     body.submit = false;
     inFlight = true;
     refreshState();
@@ -253,7 +255,7 @@
     if (answer && answer.saved_at) { base = answer.saved_at; }
     retryDelay = 0;
     problem = null;
-    showMessage("", "info");
+    if (messageEl && messageEl.getAttribute("data-kind") === "error") { showMessage("", "info"); }
     clearServerErrors();
     persist();
     if (dirty()) { save(false); }
