@@ -118,6 +118,7 @@ ENTRIES = [
 # ENTRIES. The first entry judged by two of them gets 0.95 and 0.45 instead: judges far apart, flagged.
 FRACTIONS = {0: 0.85, 1: 0.7, 2: 0.55, 3: 0.6, 4: 0.8, 5: 0.75, 6: 0.9, 7: 0.65}
 APART = (0.95, 0.45)
+LEANING = {"giamkhao2@example.com": 0.05, "giamkhao3@example.com": -0.04}
 
 
 def _unit(path: tuple[str, ...]) -> Unit | None:
@@ -204,6 +205,8 @@ def seed_judging_demo(now: datetime | None = None) -> int:
             fraction = APART[seen.get(row.entry_id, 0) % len(APART)]
         seen[row.entry_id] = seen.get(row.entry_id, 0) + 1
         judge = db.session.get(User, row.judge_id)
+        if row.entry_id != apart:  # a slightly lenient and a slightly harsh judge, as panels have
+            fraction = min(1.0, fraction + LEANING.get(judge.email, 0.0))
         # The last judge leaves their final assignment as a draft: "in progress" on the progress page.
         submit = not (judge.email == JUDGES[-1][0] and row.entry_id != apart and position == max(
             codes[a.entry_id] for a in rows if a.judge_id == judge.id))
