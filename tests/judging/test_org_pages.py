@@ -496,3 +496,16 @@ def test_the_judging_demo_is_seeded_once_with_a_round_in_progress(app):
     for url in (f"/organiser/contests/{SLUG}/judging", f"/organiser/judging-rounds/{round_.id}",
                 f"/organiser/judging-rounds/{round_.id}/progress", f"/organiser/judging-rounds/{round_.id}/results"):
         assert organiser.get(url).status_code == 200, url
+
+
+def test_entries_tied_at_the_kth_place_all_advance(org, world, now):
+    round_ = gen_round(world, assign=True)
+    best = {world.entries[4].id, world.entries[5].id}
+    for row in assignments(round_):
+        score(row, 0.9 if row.entry_id in best else 0.5)
+    html = page(org.get(f"/organiser/judging-rounds/{round_.id}/results?by=top&value=1"))
+    assert html.count('class="badge jstatus-submitted">advances<') == 2
+    assert "tied at place 1" in html
+    html = page(org.get(f"/organiser/judging-rounds/{round_.id}/results?by=min_score&value=89,5"))
+    assert html.count('class="badge jstatus-submitted">advances<') == 2
+    assert "min_score=89.5" in html
