@@ -46,7 +46,7 @@ def _labels():
     return {"judging_status_labels": scoring.STATUS_LABELS, "judging_state_labels": rounds.STATE_LABELS}
 
 
-@bp.app_template_filter("score")
+@bp.app_template_filter("judge_score")
 def score_filter(value: Any) -> str:
     """A score or total as people write it: 7.5, 8, 81.25 (no trailing zeros), in the page's language."""
     if value is None:

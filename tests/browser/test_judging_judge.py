@@ -86,6 +86,13 @@ def test_a_judge_scores_an_entry_saves_a_draft_and_submits(page, server, judging
     assert_fits_screen(page)
     assert_blind(page, judging["secrets"])
 
+    if device == "phone":  # the rubric follows the text: one tap takes the judge there
+        page.get_by_test_id("jump-to-rubric").click()
+        expect(page.locator("#rubric-heading")).to_be_in_viewport()
+    else:  # beside the text
+        expect(page.get_by_test_id("jump-to-rubric")).to_be_hidden()
+        expect(page.locator("#rubric-heading")).to_be_in_viewport()
+
     # Two scores and a comment on a criterion not scored yet: saved as a draft while the judge types.
     page.locator(f"#score-{content}").fill("8")
     page.locator(f"#score-{form}").fill("4.5")

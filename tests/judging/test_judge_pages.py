@@ -225,6 +225,20 @@ def test_read_only_after_the_close_unless_reopened(app, world, clock, round_):
     assert scoring.judge_total(submitted) == pytest.approx(90)
     assert 'data-testid="read-only"' in html(jc.get(url))
 
+    # The round kept open for this judge alone: their draft can be finished and submitted after the close.
+    scoring.extend_for_judge(draft.round, judge.id, (clock.now + timedelta(hours=6)).isoformat(), "Ốm",
+                             world.organiser)
+    db.session.commit()
+    url = f"/judging/assignments/{draft.id}"
+    page = html(jc.get(url))
+    assert 'data-testid="read-only"' not in page and 'data-testid="submit-scores"' in page
+    assert jc.post(url, data=form_of(draft, 0.5, action="submit")).status_code == 302
+    db.session.refresh(draft)
+    assert draft.status == "submitted" and scoring.judge_total(draft) == pytest.approx(50)
+    other = as_judge(app, world.judges[1])
+    theirs = next(a for a in assignments(round_, world.judges[1]) if a.status != "submitted")
+    assert 'data-testid="read-only"' in html(other.get(f"/judging/assignments/{theirs.id}"))
+
 
 # --- conflicts ---------------------------------------------------------------------------------------------
 
