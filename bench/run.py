@@ -156,11 +156,13 @@ def wrk(url: str, duration: int, connections: int, script: list[str] | None = No
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     median = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
-    factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[median.group(2)]
+    factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[median.group(2)] if median else 0.0
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     total = re.search(r"(\d+) requests in", out)
-    return {"rps": rps, "median_ms": float(median.group(1)) * factor,
-            "errors": int(non2xx.group(1)) if non2xx else 0, "requests": int(total.group(1))}
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
+    return {"rps": rps, "median_ms": float(median.group(1)) * factor if median else 0.0,
+            "errors": errors, "requests": int(total.group(1))}
 
 
 def summarise(results: list[dict]) -> dict:
@@ -205,7 +207,9 @@ def measure(kind: str, args, workdir: Path) -> dict:
                 measured = wrk(target, args.duration, args.connections, script)
                 hello_runs.append(baseline)
                 pairs.append((baseline, measured))
-            ratios = sorted(m["rps"] / b["rps"] for b, m in pairs)
+            # A baseline run that got no answer at all (the server gone for a moment) cannot give a ratio; its
+            # pair is left out, and the failed requests show in the errors column.
+            ratios = sorted(m["rps"] / b["rps"] for b, m in pairs if b["rps"] > 0) or [0.0]
             runs[name] = summarise([m for _, m in pairs])
             runs[name]["ratio"] = statistics.median(ratios)
             runs[name]["ratios"] = ratios
