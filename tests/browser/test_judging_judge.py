@@ -12,10 +12,11 @@ from datetime import timedelta
 
 import pytest
 
+from contest.accounts.models import User
 from contest.core import clock
 from contest.core.text import unaccent
 from contest.extensions import db
-from contest.judging import rounds
+from contest.judging import rounds, scoring
 from contest.judging.models import Assignment
 from contest.units.models import Unit
 from tests import factories
@@ -48,7 +49,7 @@ def judging(server) -> dict:
         author = entry.author
         unit = db.session.get(Unit, entry.unit_id)
         secrets = [author.full_name, author.email, unit.name, COAUTHOR_NAME, world.coauthor.email]
-        return {"judge": judge.email, "assignment": row.id, "code": entry.code,
+        return {"judge": judge.email, "assignment": row.id, "code": entry.code, "organiser": world.organiser.id,
                 "criteria": [(c.id, c.max_score) for c in round_.criteria],
                 "secrets": secrets + [unaccent(s) for s in secrets]}
 
@@ -213,3 +214,27 @@ def test_scores_typed_offline_are_kept_and_a_closed_round_locks_the_page(page, c
     expect(page.locator(f"#score-{form}")).to_have_value("3")
     assert_fits_screen(page)
     shot(page, device, "closed")
+
+
+def test_a_reopened_score_is_changed_and_submitted_again(page, server, judging, device):
+    (content, _), *_ = judging["criteria"]
+    with server.app_context():
+        row = db.session.get(Assignment, judging["assignment"])
+        judge = row.judge
+        scoring.save_scores(row, judge, {str(c.id): c.max_score * 0.6 for c in row.round.criteria}, submit=True)
+        scoring.reopen_assignment(row, (clock.utcnow() + timedelta(days=1)).isoformat(), "Nhập nhầm điểm",
+                                  db.session.get(User, judging["organiser"]))
+        db.session.commit()
+    sign_in(page, judging["judge"], factories.PASSWORD)
+    page.goto(f"/judging/assignments/{judging['assignment']}")
+    expect(page.get_by_test_id("reopened")).to_be_visible()
+    expect(page.get_by_test_id("save-draft")).to_have_count(0)
+    page.locator(f"#score-{content}").fill("9")
+    expect(page.get_by_test_id("judge-total")).to_have_text("72")  # 36 + 12 + 6 + 18
+    assert server_scores(server, judging["assignment"])[1][content] == 6  # not autosaved: sent on submit
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("submit-scores").click()
+    expect(page.get_by_test_id("read-only")).to_be_visible(timeout=10_000)
+    status, scores = server_scores(server, judging["assignment"])
+    assert status == "submitted" and scores[content] == 9
+    assert_fits_screen(page)
