@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
@@ -33,7 +34,8 @@ from contest.judging.models import Assignment, JudgingRound, RoundEntry, RoundJu
 
 COMMENT_MAX = 10_000
 FILE_PATH = "/essays/files/{key}"
-STATUS_LABELS = {"pending": _l("Not started"), "draft": _l("Draft"), "submitted": _l("Submitted")}
+# "Submitted" alone is also a column of times; the status has its own context.
+STATUS_LABELS = {"pending": _l("Not started"), "draft": _l("Draft"), "submitted": lazy_pgettext("status", "Submitted")}
 
 
 # --- finding an assignment --------------------------------------------------------------------------------

@@ -176,6 +176,7 @@ def test_create_a_round_through_the_form(clock, organiser_client):
     gen_questions(1, topic="Đạo đức")
     page = organiser_client.get("/organiser/contests/tuan-le/rounds/new").text
     assert 'data-testid="bank-topics"' in page and "Tư tưởng: 2" in page
+    assert 'aria-invalid="None"' not in page  # a valid field has no aria-invalid, not the text "None"
     resp = organiser_client.post("/organiser/contests/tuan-le/rounds/new", data=round_form(
         topics_text="Tư tưởng: 2\nĐạo đức: 1", max_attempts="", prediction="y", live_leaderboard="y"))
     assert resp.status_code == 302
@@ -193,6 +194,7 @@ def test_the_round_form_explains_the_bank(clock, organiser_client):
                                      data=round_form(topics_text="Tư tưởng: 3"))
     assert resp.status_code == 422
     assert "Only 2 approved questions in topic “Tư tưởng”; the round draws 3." in resp.text
+    assert 'aria-invalid="true"' in resp.text and 'aria-invalid="None"' not in resp.text
     resp = en(organiser_client).post("/organiser/contests/tuan-le/rounds/new",
                                      data=round_form(topics_text="Tư tưởng 3"))
     assert "Line 1 is not “topic: number”." in resp.text
