@@ -1,0 +1,1 @@
+"""Results: awards, publishing with frozen snapshots, public pages, exports, certificates."""
