@@ -87,7 +87,7 @@ class RoundForm(FlaskForm):
     disagreement_threshold = FloatField(
         _l("Disagreement threshold"), validators=[Optional(), NumberRange(min=0)],
         description=_l("Entries whose judges' totals differ by more than this are flagged, so you can add a "
-                       "judge. Empty: 20% of the scale."))
+                       "judge. Empty: a fifth of the scale."))
     same_unit_conflicts = BooleanField(_l("A judge never judges an entry from their own unit"), default=True)
 
     def __init__(self, *args, criteria: list[dict[str, str]] | None = None, **kwargs):
