@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -133,10 +134,13 @@ def gunicorn(url: str, workers: int, threads: int):
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # The master accepts connections before its workers have imported the app (seconds on a busy machine):
+        # wait until the app itself answers.
+        for _ in range(600):
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
+                with urllib.request.urlopen(f"{base}/bench/hello", timeout=1) as resp:
+                    if resp.status == 200:
+                        break
             except OSError:
                 time.sleep(0.1)
         time.sleep(1.0)
