@@ -30,6 +30,8 @@ from contest.units.models import Unit
 from contest.units.services import descendant_ids, subtree_member_counts, unit_tree
 
 FINALISED_STATUSES = ("submitted", "expired")
+# Negative: KiB. 256 MiB while a round is finalised on SQLite.
+SQLITE_FINALISE_CACHE_KIB = -262144
 LIVE_TTL = 5  # seconds a computed page of a live board is served from the cache
 FINAL_TTL = 120  # a final board changes only when it is finalised again, which changes its cache key
 DEFAULT_AWARDS = 3
@@ -188,6 +190,22 @@ def _recount(round_: Round, order: list) -> None:
                 duration_ms=best.c.duration_ms, started_at=best.c.started_at))
 
 
+def _widen_sqlite_cache() -> None:
+    """SQLite: a page cache big enough to hold the ranks' index while a million ranks are written, and sorts in
+    memory (about a third less time at a million attempts). The connection's own settings come back once the
+    transaction commits, so the pooled connection does not keep the larger cache."""
+    raw = db.session.connection().connection.dbapi_connection
+    saved = {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "temp_store")}
+    raw.execute(f"PRAGMA cache_size = {SQLITE_FINALISE_CACHE_KIB}")
+    raw.execute("PRAGMA temp_store = MEMORY")
+
+    def restore() -> None:
+        for name, value in saved.items():
+            raw.execute(f"PRAGMA {name} = {int(value)}")
+
+    after_commit(db.session(), restore, key="quiz:sqlite-cache")
+
+
 def finalise_round(round_: Round, now: datetime | None = None) -> Round:
     """Compute the final ranking of a closed round and store it: each standing's prediction_error and rank,
     the round's all_correct_count and finalised_at. Flushes; the caller commits.
@@ -214,9 +232,12 @@ def finalise_round(round_: Round, now: datetime | None = None) -> Round:
                        .with_for_update()).all()
     _finalise_expired(round_.id, now)
     db.session.flush()
-    if db.session.get_bind().dialect.name == "postgresql":
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
         # The window sorts of a large round fit in memory instead of spilling to disk; for this transaction only.
         db.session.execute(text("SET LOCAL work_mem = '256MB'"))
+    else:
+        _widen_sqlite_cache()
 
     repeats = db.session.scalar(select(exists().where(
         _A.c.round_id == round_.id, _A.c.number > 1, _A.c.status.in_(FINALISED_STATUSES))))

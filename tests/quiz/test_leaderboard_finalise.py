@@ -220,3 +220,29 @@ def test_the_finalise_rounds_command(app, unit):
     assert result.exit_code == 0 and f"Finalised 1 round(s): {round_.id}." in result.output
     result = app.test_cli_runner().invoke(finalise_rounds_command)
     assert "Finalised 0 round(s)." in result.output
+
+
+def test_the_connection_gets_its_own_settings_back_after_finalising(app, unit):
+    """Finalising widens SQLite's page cache (PostgreSQL: work_mem) for its own transaction only."""
+    from sqlalchemy import text
+
+    rng = random.Random(7)
+    round_, results = _random_round(rng, gen_members(5, unit), prediction=True)
+    if db.engine.dialect.name == "sqlite":
+        raw = db.session.connection().connection.dbapi_connection
+
+        def settings():
+            return [raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "temp_store")]
+
+        during = lb.SQLITE_FINALISE_CACHE_KIB
+    else:
+        def settings():
+            return [db.session.execute(text("SHOW work_mem")).scalar()]
+
+        during = "256MB"
+    before = settings()
+    lb.finalise_round(round_)
+    assert during in settings()  # while it works
+    db.session.commit()
+    assert settings() == before
+    assert_agrees(round_, results)
