@@ -47,6 +47,8 @@ class Defaults:
     ARGON2_MEMORY_COST = 65536
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds a reset link stays valid
     API_TOKEN_TTL = 60 * 60 * 24 * 7
+    # Seconds each app process trusts a bearer token it has checked (0: check every request); see api/auth.py.
+    API_TOKEN_CACHE_SECONDS = 5
     # Failed sign-ins allowed before the account or the address is refused for a while (limits syntax).
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
@@ -68,12 +70,13 @@ class Defaults:
 
 
 _INT_KEYS = {"MAIL_PORT", "PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PASSWORD_MIN_LENGTH", "API_TOKEN_TTL",
-             "PASSWORD_RESET_MAX_AGE", "MAX_CONTENT_LENGTH"}
+             "PASSWORD_RESET_MAX_AGE", "MAX_CONTENT_LENGTH",
+             "API_TOKEN_CACHE_SECONDS"}
 _BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
 ENV_KEYS = ("CONTEST_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME",
             "MAIL_PASSWORD", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "PROXY_FIX_X_FOR",
             "PROXY_FIX_X_PROTO", "SESSION_COOKIE_SECURE", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS",
-            "UPLOAD_FOLDER")
+            "UPLOAD_FOLDER", "API_TOKEN_CACHE_SECONDS")
 
 
 def from_environment(environ: os._Environ | dict) -> dict:

@@ -324,7 +324,8 @@ _TOKEN_CALLER = (
 
 def caller_for_token(token: str) -> tuple[int, int] | None:
     """(user id, token id) for a bearer token that has not expired and whose account is active, else None.
-    One query; nothing is cached, so a revoked token or a deactivated account is refused at once."""
+    One query, uncached here; the API's bearer check (contest/api/auth.py) caches the answer per process for a few
+    seconds, and the process that revokes a token or deactivates an account clears its own cache at once."""
     row = db.session.execute(_TOKEN_CALLER, {"digest": _digest(token)}).first()
     if row is None:
         return None
