@@ -187,6 +187,10 @@ def seed_essay_demo(now: datetime | None = None) -> int:
             now=max(now - timedelta(hours=3), opens_at))
         created += 1
     db.session.flush()
+    # Organisers find the similarity page already filled: the collective entry quotes the first one.
+    from contest.essays import checks
+
+    created += checks.run_check(contest, now=now)
     return created
 
 

@@ -635,6 +635,10 @@ def test_the_demo_contest_is_open_with_submitted_entries_and_a_draft(app):
     assert seed_essay_demo() == 0  # already there: nothing added twice
     contest = db.session.scalar(select(Contest).where(Contest.slug == SLUG))
     assert essays.submissions_state(contest) == "open"
+    from contest.essays import checks
+
+    pairs = checks.pairs_of(contest)  # the check has run: the collective entry quotes the first one
+    assert len(pairs) == 1 and pairs[0].shared_words >= 25
     assert [c.name for c in essays.categories_of(contest)] == ["Cán bộ, đảng viên", "Học sinh, sinh viên",
                                                                 "Tác phẩm tập thể"]
     entries, total = essays.list_entries(contest)
