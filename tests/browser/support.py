@@ -281,8 +281,20 @@ def sign_in(page, email: str, password: str) -> None:
 
 
 def horizontal_overflow(page) -> int:
-    """How many CSS pixels the page is wider than the screen (0 when nothing sticks out sideways)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    """How many CSS pixels the page is wider than the screen (0 when nothing sticks out sideways).
+
+    Called right after a click that navigates, the old document may be gone and the new one not there yet: wait
+    for the page to load (and ask again if a navigation still replaced it under us)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def wider_than_screen(page) -> list[str]:
