@@ -1,5 +1,5 @@
 """A writing contest's entries as a spreadsheet for organisers: CSV (UTF-8 with a byte order mark, so that Excel
-shows Vietnamese letters) or XLSX (times as real dates in Hà Nội time).
+shows Vietnamese letters) or XLSX (times as real dates in Hà Nội time), written by contest.results.spreadsheets.
 
 Drafts are left out (nobody has entered them yet). What is shown of a submitted entry is its submitted version, the
 one judges read; the exports hold personal data, so each one is written to the audit log.
@@ -7,13 +7,9 @@ one judges read; the exports hold personal data, so each one is written to the a
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -24,10 +20,10 @@ from contest.core.errors import Invalid
 from contest.essays.models import Entry, EntryVersion
 from contest.essays.services import STATUS_LABELS, flagged_ids
 from contest.extensions import db
+from contest.results import spreadsheets
 
-FORMATS = ("csv", "xlsx")
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = spreadsheets.FORMATS
+MIMETYPES = spreadsheets.MIMETYPES
 COLUMNS = (
     ("code", _l("Code")), ("status", _l("Status")), ("title", _l("Title")), ("category", _l("Category")),
     ("author", _l("Author")), ("email", _l("Email")), ("unit", _l("Unit")), ("coauthors", _l("Co-authors")),
@@ -35,16 +31,11 @@ COLUMNS = (
     ("submitted_at", _l("Submitted at (Hà Nội time)")), ("flagged", _l("Flagged as similar")),
     ("disqualified_reason", _l("Reason for disqualification")),
 )
-# A cell starting with one of these is a formula to a spreadsheet: a writer's title must never run as one.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _local(value: datetime | None) -> datetime | None:
     """A stored time in Hà Nội time, without tzinfo (spreadsheets have no time zones)."""
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return clock.as_utc(value).astimezone(zone).replace(tzinfo=None)
+    return spreadsheets.local(value)
 
 
 def entry_rows(contest: Contest) -> list[dict[str, Any]]:
@@ -75,47 +66,18 @@ def entry_rows(contest: Contest) -> list[dict[str, Any]]:
     return rows
 
 
-def _text_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    return [str(label) for _key, label in COLUMNS], [[row[key] for key, _label in COLUMNS] for row in rows]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([str(label) for _key, label in COLUMNS])
-    for row in rows:
-        values = []
-        for key, _label in COLUMNS:
-            value = row[key]
-            if isinstance(value, datetime):
-                value = value.strftime("%Y-%m-%d %H:%M")
-            values.append(_text_cell(value))
-        writer.writerow(values)
-    return out.getvalue().encode("utf-8-sig")
+    header, values = _table(rows)
+    return spreadsheets.to_csv(header, values, time_format="%Y-%m-%d %H:%M")
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_l("Entries"))[:31])
-    sheet.append([str(label) for _key, label in COLUMNS])
-    for row in rows:
-        cells = []
-        for key, _label in COLUMNS:
-            cell = WriteOnlyCell(sheet, value=row[key])
-            if isinstance(row[key], datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(row[key], str) and row[key].startswith("="):
-                cell.data_type = "s"  # text, never a formula
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    header, values = _table(rows)
+    return spreadsheets.to_xlsx(str(_l("Entries")), header, values)
 
 
 def entries_workbook(contest: Contest, fmt: str, actor=None) -> tuple[bytes, str, str]:
