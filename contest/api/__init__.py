@@ -34,6 +34,7 @@ from contest.api import (  # noqa: E402, F401
     leaderboards,
     platform,
     questions,
+    results,
     similarity,
     units,
 )
