@@ -237,3 +237,16 @@ def test_essay_without_judging_round_and_quiz_only_exports(app, organiser):
             exports.export(world.contest, "attempts", "csv", actor=organiser)
         assert wrong.value.code == "not_applicable"
         assert "entries, scores, rankings, participants" in str(wrong.value.message)
+
+
+def test_cells_are_never_formulas_and_naive_times_are_hanoi_time(app):
+    from openpyxl import load_workbook as load
+
+    header = ["Tên", "Lúc"]
+    rows = [["=HYPERLINK(\"http://x\")", datetime(2026, 5, 19, 8, 0)], ["+84 912", None]]
+    text = spreadsheets.to_csv(header, rows).decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert parsed[1] == ["'=HYPERLINK(\"http://x\")", "2026-05-19T08:00:00+07:00"] and parsed[2] == ["'+84 912", ""]
+    sheet = load(io.BytesIO(spreadsheets.to_xlsx("Bảng", header, rows))).active
+    assert sheet["A2"].value == "=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == datetime(2026, 5, 19, 8, 0) and sheet.title == "Bảng"
