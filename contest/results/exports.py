@@ -25,6 +25,7 @@ from contest.essays.models import Coauthor, Entry
 from contest.extensions import db
 from contest.judging import results as judging_results
 from contest.judging.models import Assignment, JudgingRound
+from contest.judging.scoring import STATUS_LABELS as SCORE_STATUS
 from contest.quiz import leaderboard
 from contest.quiz.models import Attempt, FinalRank, Round, Standing
 from contest.results import spreadsheets
@@ -234,7 +235,8 @@ def _essay_scores(contest: Contest, round_id: int | None):
         for a in assignments:
             values = {names[s.criterion_id]: s.value for s in a.scores if s.criterion_id in names}
             rows.append([round_.title, a.entry.code or "", a.judge.full_name, *(values.get(n) for n in criteria),
-                         totals.get(a.entry_id, {}).get(a.judge_id), a.status, _aware(a.submitted_at)])
+                         totals.get(a.entry_id, {}).get(a.judge_id), str(SCORE_STATUS.get(a.status, a.status)),
+                         _aware(a.submitted_at)])
     return header, rows, len(rows)
 
 

@@ -185,7 +185,7 @@ def test_essay_scores(judged, fmt):
                        "Status", "Submitted at (Hà Nội time)"]
     body = rows[1:]
     assert len(body) == len(assignments(round_)) == result.count
-    submitted = [r for r in body if r[8] == "submitted"]
+    submitted = [r for r in body if r[8] == "Submitted"]
     assert submitted and all(r[0] == "Vòng sơ khảo" for r in body)
     strong = next(r for r in submitted if r[2] == world.judges[1].full_name)
     assert float(strong[3]) == 9.0 and float(strong[5]) == 4.5 and float(strong[7]) == 90.0
@@ -193,7 +193,7 @@ def test_essay_scores(judged, fmt):
         assert strong[9].endswith("+07:00")
     else:
         assert isinstance(strong[9], datetime)
-    draft = next(r for r in body if r[8] != "submitted" and r[2] == world.judges[0].full_name)
+    draft = next(r for r in body if r[8] != "Submitted" and r[2] == world.judges[0].full_name)
     assert draft[7] in ("", None)  # a draft has no total
 
 
