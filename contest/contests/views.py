@@ -73,8 +73,12 @@ def show(slug: str):
         from contest.essays.views import contest_section
 
         essay = contest_section(contest, user, now)
+    from contest.results.exports import WHAT, WHAT_LABELS
+
+    is_organiser = services.is_organiser(user)
+    exports = [(what, WHAT_LABELS[what]) for what in WHAT[contest.kind]] if is_organiser else []
     return render_template("contests/show.html", contest=contest, state=services.contest_state(contest, now),
-                           round_rows=round_rows, essay=essay, is_organiser=services.is_organiser(user),
+                           round_rows=round_rows, essay=essay, is_organiser=is_organiser, exports=exports,
                            may_take_part=user is not None and services.may_take_part(contest, user))
 
 

@@ -34,6 +34,8 @@ from contest.units.models import Unit
 WHAT = {"quiz": ("participants", "rankings", "attempts"),
         "essay": ("entries", "scores", "rankings", "participants")}
 ALL_WHAT = ("participants", "rankings", "attempts", "entries", "scores")
+WHAT_LABELS = {"participants": _l("Participants"), "rankings": _l("Rankings"), "attempts": _l("Attempts"),
+               "entries": _l("Entries"), "scores": _l("Scores")}
 FORMATS = spreadsheets.FORMATS
 MIMETYPES = spreadsheets.MIMETYPES
 BATCH = 2000  # rows fetched from the database at a time

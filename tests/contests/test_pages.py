@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 
+import openpyxl
 from flask import render_template_string
 from sqlalchemy import select
 
@@ -119,3 +121,18 @@ def test_organiser_pages_are_for_organisers(client, member_client):
     assert member_client.get("/organiser/contests/new").status_code == 403
     assert member_client.get("/organiser/contests/x/edit").status_code == 403
     assert client.get("/organiser/contests/new").status_code == 302  # to sign in
+
+
+def test_organisers_find_the_exports_on_the_contest_page(client, member_client, organiser_client):
+    contest = gen_contest(slug="tuan-le")
+    page = organiser_client.get("/contests/tuan-le").text
+    assert 'data-testid="exports"' in page and 'data-testid="export-entries-csv"' not in page  # a quiz
+    link = "/api/v1/contests/tuan-le/export?what=participants&amp;format=xlsx"
+    assert link in page
+    resp = organiser_client.get(link.replace("&amp;", "&"))  # the session cookie is enough for a download
+    assert resp.status_code == 200
+    workbook = openpyxl.load_workbook(BytesIO(resp.data))
+    assert workbook.active.max_row >= 1
+    workbook.close()
+    for other in (member_client, client):
+        assert 'data-testid="exports"' not in other.get(f"/contests/{contest.slug}").text
