@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -322,17 +322,30 @@ _TOKEN_CALLER = (
 )
 
 
-def caller_for_token(token: str) -> tuple[int, int] | None:
-    """(user id, token id) for a bearer token that has not expired and whose account is active, else None.
-    One query, uncached here; the API's bearer check (contest/api/auth.py) caches the answer per process for a few
-    seconds, and the process that revokes a token or deactivates an account clears its own cache at once."""
-    row = db.session.execute(_TOKEN_CALLER, {"digest": _digest(token)}).first()
+def token_digest(token: str) -> str:
+    """What is stored of a bearer token (and what a cache of look-ups may key on): its SHA-256."""
+    return _digest(token)
+
+
+def caller_for_digest(digest: str) -> tuple[int, int, datetime] | None:
+    """(user id, token id, expires_at) for the token with this digest when it has not expired and its account is
+    active, else None. One query, uncached here; the API's bearer check (contest/api/auth.py) caches the answer
+    per process for a few seconds (until expires_at at most), and the process that revokes a token or
+    deactivates an account clears its own cache at once."""
+    row = db.session.execute(_TOKEN_CALLER, {"digest": digest}).first()
     if row is None:
         return None
     user_id, token_id, expires_at, active = row
-    if as_utc(expires_at) <= utcnow() or not active:
+    expires_at = as_utc(expires_at)
+    if expires_at <= utcnow() or not active:
         return None
-    return user_id, token_id
+    return user_id, token_id, expires_at
+
+
+def caller_for_token(token: str) -> tuple[int, int] | None:
+    """(user id, token id) for a bearer token that has not expired and whose account is active, else None."""
+    found = caller_for_digest(_digest(token))
+    return None if found is None else found[:2]
 
 
 def user_with_roles(user_id: int) -> User | None:

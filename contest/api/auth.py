@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session, object_session
 
 from contest.accounts import services
 from contest.accounts.models import ApiToken, User
-from contest.core.clock import as_utc
 from contest.core.errors import Forbidden, Unauthorized
 from contest.extensions import csrf, db
 
@@ -132,23 +131,20 @@ def forget_cached_tokens() -> None:
 
 
 def _caller_for_token(token: str) -> tuple[int, int] | None:
-    """services.caller_for_token, through the cache. On a miss it runs the same statement and the same checks,
-    keeping the token's expiry so that a cached token still dies on time."""
+    """services.caller_for_token, through the cache; a cached token still dies at its expiry."""
     seconds = current_app.config.get("API_TOKEN_CACHE_SECONDS", TOKEN_CACHE_SECONDS)
     if not seconds:
         return services.caller_for_token(token)
-    digest = services._digest(token)
+    digest = services.token_digest(token)
     cache = _token_cache()
     found = cache.get(digest)
     if found is not None:
         return found
-    row = db.session.execute(services._TOKEN_CALLER, {"digest": digest}).first()
-    if row is None:
+    caller = services.caller_for_digest(digest)
+    if caller is None:
         return None
-    user_id, token_id, expires_at, active = row
-    if as_utc(expires_at) <= services.utcnow() or not active:
-        return None
-    cache.put(digest, user_id, token_id, as_utc(expires_at), seconds)
+    user_id, token_id, expires_at = caller
+    cache.put(digest, user_id, token_id, expires_at, seconds)
     return user_id, token_id
 
 

@@ -21,7 +21,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from contest.accounts.models import User, UserRole
+from contest.accounts.models import User
 from contest.contests import services as contests
 from contest.contests.forms import to_local
 from contest.contests.models import Contest
@@ -95,15 +95,6 @@ def _back(round_: JudgingRound, default: str = "round_page") -> str:
     anchor = request.form.get("anchor", "")
     return url_for(f"judging_admin.{endpoint}", round_id=round_.id) + (
         f"#{anchor}" if re.fullmatch(r"[a-z0-9-]{1,40}", anchor) else "")
-
-
-def judge_accounts() -> list[User]:
-    """Active accounts holding the judge role, by name: who may sit on a panel."""
-    from contest.core.text import sort_key
-
-    users = list(db.session.scalars(select(User).join(UserRole).where(UserRole.role == "judge",
-                                                                       User.active.is_(True))))
-    return sorted(users, key=lambda u: (sort_key(u.full_name), u.id))
 
 
 @bp.context_processor
@@ -288,7 +279,7 @@ def _round_context(round_: JudgingRound, outcome: dict | None = None, **forms) -
     conflict_form.judge_id.choices = choices
     return {
         "round": round_, "contest": round_.contest, "state": state, "scale": rounds.total_scale(round_),
-        "panel": panel, "on_panel": on_panel, "accounts": judge_accounts(), "entries": shown,
+        "panel": panel, "on_panel": on_panel, "accounts": rounds.judge_candidates(), "entries": shown,
         "entry_total": len(entries), "page": page, "pages": pages, "by_entry": by_entry, "short": short,
         "assignment_total": len(rows), "taken": rounds.entries_taken(round_), "conflicts": conflicts,
         "conflict_names": names, "codes": codes, "conflict_sources": _conflict_sources(conflicts, round_),
@@ -573,4 +564,4 @@ def reopen(assignment_id: int):
     return redirect(url_for("judging_admin.results_page", round_id=round_.id))
 
 
-__all__ = ["bp", "judge_accounts"]
+__all__ = ["bp"]

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from contest.accounts.models import User
+from contest.accounts.models import User, UserRole
 from contest.contests.models import Contest
 from contest.contests.services import check_times, parse_time
 from contest.core import audit, clock
@@ -337,6 +337,12 @@ def update_round(round_: JudgingRound, data: Mapping[str, Any], actor) -> Judgin
 
 
 # --- the panel --------------------------------------------------------------------------------------------
+
+def judge_candidates() -> list[User]:
+    """Active accounts holding the judge role, by name (accents and case ignored): who may sit on a panel."""
+    users = db.session.scalars(select(User).join(UserRole).where(UserRole.role == "judge", User.active.is_(True)))
+    return sorted(users, key=lambda u: (sort_key(u.full_name), u.id))
+
 
 def panel_of(round_: JudgingRound) -> list[RoundJudge]:
     rows = list(db.session.scalars(select(RoundJudge).where(RoundJudge.round_id == round_.id)
