@@ -112,6 +112,7 @@ def _init_extensions(app: Flask) -> None:
     from contest.essays import models as _essays  # noqa: F401
     from contest.judging import models as _judging  # noqa: F401
     from contest.quiz import models as _quiz  # noqa: F401
+    from contest.results import models as _results  # noqa: F401
     from contest.units import models as _units  # noqa: F401
 
     @login_manager.user_loader
@@ -135,6 +136,9 @@ BLUEPRINTS = (
     "contest.essays.similarity_views:bp",
     "contest.judging.org_views:bp",
     "contest.judging.views:bp",
+    "contest.results.org_views:bp",
+    "contest.results.views:bp",
+    "contest.results.dashboard_views:bp",
     "contest.api:bp",
 )
 

@@ -28,7 +28,9 @@ bp.register_error_handler(ServiceError, common.service_error_response)
 from contest.api import (  # noqa: E402, F401
     accounts,
     attempts,
+    certificates,
     contests,
+    dashboard,
     essays,
     judging,
     leaderboards,
