@@ -39,7 +39,8 @@ def round_leaderboard(round_id: int):
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
     page = page_params()
-    board = lb.leaderboard(round_, limit=page.limit, offset=page.offset, now=now)
+    board = lb.leaderboard(round_, limit=page.limit, offset=page.offset, now=now,
+                           public=not lb.can_manage(user, round_), me=user.id if user else None)
     return {"final": board["final"], "published": board["published"], "published_at": iso(board["published_at"]),
             "all_correct_count": board["all_correct_count"], "total": board["total"],
             "items": [board_item_json(i) for i in board["items"]]}
@@ -51,7 +52,7 @@ def my_rank(round_id: int):
     user, now = current_api_user(), clock.utcnow()
     round_ = lb.get_round(round_id, user)
     lb.check_my_rank_access(round_, user, now)
-    mine = lb.my_rank(round_, user, now)
+    mine = lb.my_rank(round_, user, now, public=not lb.can_manage(user, round_))
     return {**mine, "submitted_at": iso(mine["submitted_at"])}
 
 
@@ -65,7 +66,8 @@ def round_units(round_id: int):
     page = page_params()
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
-    return paginate_list(lb.unit_leaderboard(round_, by=sort, now=now), unit_row_json, page)
+    return paginate_list(lb.unit_leaderboard(round_, by=sort, now=now, public=not lb.can_manage(user, round_)),
+                         unit_row_json, page)
 
 
 @bp.post("/rounds/<id:round_id>/publish")
@@ -92,7 +94,10 @@ _VISIBILITY = (
     "Visible to organisers always, to everyone once the round's results are published, and to signed-in people "
     "while the round is open if it has a live leaderboard. Otherwise 403 `leaderboard_hidden` for a signed-in "
     "caller; an anonymous caller gets 401 when signing in would show it (open round, live leaderboard), else 404. "
-    "Rounds of draft contests are 404 except for organisers.")
+    "Rounds of draft contests are 404 except for organisers. Once published, everyone but the organisers reads the "
+    "results frozen at the last publication (`published_at`): a later change shows only after publishing again; "
+    "organisers read the live final ranking. Names are masked as the contest chose (e.g. `Nguyễn V. A.`), except "
+    "the caller's own.")
 
 openapi.register(
     paths={
@@ -108,7 +113,8 @@ openapi.register(
         "/rounds/{round_id}/leaderboard/me": {"get": openapi.operation(
             "The caller's own rank", tag="quiz", operation_id="myRoundRank", access="signed_in",
             description="403 `leaderboard_hidden` until members may see the board (open with a live leaderboard, "
-                        "or published); 404 when the caller has no finished attempt in the round. `total` is the "
+                        "or published); 404 when the caller has no finished attempt in the round (once published: "
+                        "no place in the published results, which are what members read). `total` is the "
                         "number of questions, `participants` the number of ranked members.",
             parameters=[_ROUND_ID],
             ok=(200, "The caller's place", openapi.ref("MyRank")),
@@ -126,15 +132,17 @@ openapi.register(
             errors=(400, 403, 404))},
         "/rounds/{round_id}/publish": {"post": openapi.operation(
             "Publish a round's results", tag="quiz", operation_id="publishRound", access="role",
-            description="Organisers. Finalises the ranking first when needed; publishing again re-publishes (a new "
-                        "time). 409 `round_open` while the round is open (or within its grace for late answers), "
+            description="Organisers. Finalises the ranking first when needed, then freezes the final ranking, the "
+                        "unit leaderboard and the round's confirmed awards: that is what everyone else reads until "
+                        "the next publication. Publishing again re-publishes (a new time, a new snapshot). "
+                        "409 `round_open` while the round is open (or within its grace for late answers), "
                         "`round_upcoming` before it opens. Audited.",
             parameters=[_ROUND_ID],
             ok=(200, "Published", openapi.ref("Publication")),
             errors=(404, 409))},
         "/rounds/{round_id}/unpublish": {"post": openapi.operation(
             "Hide a round's results again", tag="quiz", operation_id="unpublishRound", access="role",
-            description="Organisers. Audited when the results were published.",
+            description="Organisers. The frozen results are deleted; audited when the results were published.",
             parameters=[_ROUND_ID],
             ok=(200, "Not published", openapi.ref("Publication")),
             errors=(404,))},

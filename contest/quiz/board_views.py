@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from contest.core import clock
 from contest.core.access import roles_required
@@ -93,8 +94,9 @@ def _round_context(round_: Round, now) -> dict:
 
 
 def _tier_names() -> dict[str, str]:
-    return {"first": _("First prize"), "second": _("Second prize"), "third": _("Third prize"),
-            "consolation": _("Consolation prize")}
+    from contest.results.services import TIER_LABELS
+
+    return {tier: str(label) for tier, label in TIER_LABELS.items()}
 
 
 # --- public pages -----------------------------------------------------------------------------------------
@@ -104,14 +106,16 @@ def leaderboard(round_id: int):
     user, now = _user(), clock.utcnow()
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
+    public = not lb.can_manage(user, round_)
     pager = Pager(_page_number(), PER_PAGE, 0)
-    board = lb.leaderboard(round_, limit=PER_PAGE, offset=pager.offset, now=now)
+    board = lb.leaderboard(round_, limit=PER_PAGE, offset=pager.offset, now=now, public=public,
+                           me=user.id if user else None)
     pager = Pager(pager.page, PER_PAGE, board["total"])
     mine = None
     if user is not None:
         try:
             lb.check_my_rank_access(round_, user, now)
-            mine = lb.my_rank(round_, user, now)
+            mine = lb.my_rank(round_, user, now, public=public)
         except ServiceError:
             mine = None
     return render_template("quiz/board/leaderboard.html", board=board, pager=pager, mine=mine,
@@ -125,7 +129,7 @@ def units(round_id: int):
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
     by = "rate" if request.args.get("sort") == "rate" else "participants"
-    rows = lb.unit_leaderboard(round_, by=by, now=now)
+    rows = lb.unit_leaderboard(round_, by=by, now=now, public=not lb.can_manage(user, round_))
     pager = Pager(_page_number(), UNITS_PER_PAGE, len(rows))
     shown = rows[pager.offset:pager.offset + UNITS_PER_PAGE]
     return render_template("quiz/board/units.html", rows=shown, by=by, pager=pager, first=pager.offset + 1,
@@ -151,10 +155,22 @@ def results(round_id: int):
     for row in rows:  # each level named by its first units, so that "level 2" means something to a reader
         levels.setdefault(row["depth"], []).append(row["name"])
     level_names = {level: ", ".join(names[:2]) + (", …" if len(names) > 2 else "") for level, names in levels.items()}
+    context = _round_context(round_, now)
     return render_template("quiz/board/results.html", board=board, pager=pager, prizes=prizes, awards=awards,
                            levels=sorted(levels), level_names=level_names, me=None, manage=True, prize_counts=[
                                (tier, (round_.prizes or {}).get(tier, 0)) for tier in PRIZE_TIERS],
-                           **_round_context(round_, now))
+                           publication=lb.publication_status(round_), results_admin_url=_results_admin_url(
+                               context["contest"]), **context)
+
+
+def _results_admin_url(contest) -> str | None:
+    """The contest's results and awards page."""
+    if contest is None:
+        return None
+    try:
+        return url_for("results_admin.index", slug=contest.slug)
+    except BuildError:  # the page is written alongside; no link until it exists
+        return None
 
 
 @bp.route("/organiser/rounds/<int:round_id>/publish", methods=["POST"])

@@ -1,6 +1,10 @@
 """Leaderboards of quiz rounds: the final ranking computed in SQL when a round closes, pages of the board (live or
 final) and a member's own rank, unit leaderboards, prize proposals, publishing, and the cache of computed pages.
 
+Publishing freezes a snapshot (quiz_published_ranks and a results Publication): everyone but the organisers reads a
+published round from it, so a change afterwards shows only once the round is published again; organisers read the
+live final board.
+
 The order is ranking.py's rule, in set-based SQL (window functions) that runs the same on SQLite and PostgreSQL:
 a round of a million attempts is finalised in a few statements, and a page of the board is an index scan.
 """
@@ -13,6 +17,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, exists, func, insert, null, select, text, tuple_, update
+from sqlalchemy.orm import aliased
 
 from contest.accounts.models import User, UserRole
 from contest.contests.models import Contest
@@ -26,6 +31,8 @@ from contest.extensions import db
 from contest.quiz.models import PRIZE_TIERS, Attempt, FinalRank, Round, Standing
 from contest.quiz.ranking import NO_PREDICTION, Ranked, Result, prize_tiers
 from contest.quiz.rounds import round_state
+from contest.results.masking import mask_name, masking_for
+from contest.results.models import AWARD_TIERS, Award, Publication, PublishedRank
 from contest.units.models import Unit
 from contest.units.services import descendant_ids, subtree_member_counts, unit_tree
 
@@ -39,6 +46,7 @@ DEFAULT_AWARDS = 3
 _S = Standing.__table__
 _R = FinalRank.__table__
 _A = Attempt.__table__
+_P = PublishedRank.__table__
 
 HIDDEN = _l("The leaderboard of this round is not shown yet.")
 NO_ROUND = _l("No such round.")
@@ -409,16 +417,24 @@ def _revive(items: list[dict]) -> list[dict]:
     return [{**item, "submitted_at": datetime.fromisoformat(item["submitted_at"])} for item in items]
 
 
-def leaderboard(round_: Round, limit: int = 50, offset: int = 0, now: datetime | None = None) -> dict:
-    """A page of the board: {final, published, total, items: [{rank, user_id, name, unit, correct,
-    total_questions, prediction, prediction_error, submitted_at, duration_ms}]}.
+def leaderboard(round_: Round, limit: int = 50, offset: int = 0, now: datetime | None = None, *,
+                public: bool = False, me: int | None = None) -> dict:
+    """A page of the board: {final, published, published_at, all_correct_count, total, items: [{rank, user_id,
+    name, unit, correct, total_questions, prediction, prediction_error, submitted_at, duration_ms}], snapshot,
+    awards}.
 
     Live: ordered by the live keys (missed, time, start), ranks computed for the page (equal keys share one).
     Final: ordered by the stored rank. A closed round not finalised yet is finalised first (and committed).
-    Pages are cached per round for a few seconds (clear_leaderboard_cache forgets them). No access check here:
-    callers check_board_access first.
+    `public`: read as someone who is not an organiser (reads_snapshot): a published round's board is its frozen
+    snapshot (snapshot True, awards: its winners), and names are masked as the contest chose, except the name of
+    the member `me` (a user id). Pages are cached per round for a few seconds (clear_leaderboard_cache forgets
+    them). No access check here: callers check_board_access first.
     """
     now = now or clock.utcnow()
+    if public:
+        meta = _snapshot_meta(round_)
+        if meta is not None:
+            return _snapshot_board(round_, meta, limit, offset, me)
     finalise_if_due(round_, now)
     final = is_final(round_, now)
     key, ttl = _cache_key(round_, now, "page", limit, offset)
@@ -427,16 +443,31 @@ def leaderboard(round_: Round, limit: int = 50, offset: int = 0, now: datetime |
     if items is None:
         items = _compute_page(round_, limit, offset, final)
         cache.set(key, items, ttl)
+    items = _revive(items)
+    if public:
+        mask_names(items, round_.contest_id, me)
     return {"final": final, "published": round_.published_at is not None,
             "published_at": round_.published_at, "all_correct_count": round_.all_correct_count if final else None,
-            "total": _participant_count(round_, now), "items": _revive(items)}
+            "total": _participant_count(round_, now), "items": items, "snapshot": False, "awards": []}
 
 
-def my_rank(round_: Round, user, now: datetime | None = None) -> dict:
+def my_rank(round_: Round, user, now: datetime | None = None, *, public: bool = False) -> dict:
     """The member's place: {rank, correct, total, total_questions, prediction, prediction_error, submitted_at,
     duration_ms, final, participants}. While live: 1 + the standings with a strictly better live key; when final:
-    the stored rank. 404 when the member has no finished attempt in the round. No access check here."""
+    the stored rank; `public` and published: the frozen rank of the snapshot. 404 when the member has no finished
+    attempt in the round (or no place in the snapshot). No access check here."""
     now = now or clock.utcnow()
+    if public:
+        meta = _snapshot_meta(round_)
+        if meta is not None:
+            frozen = db.session.execute(select(_P).where(_P.c.round_id == round_.id,
+                                                         _P.c.user_id == user.id)).first()
+            if frozen is None:
+                raise NotFound(_l("You have no place in the published results of this round."))
+            return {"rank": frozen.rank, "correct": frozen.correct, "total": frozen.total,
+                    "total_questions": frozen.total, "prediction": frozen.prediction,
+                    "prediction_error": frozen.prediction_error, "submitted_at": as_utc(frozen.submitted_at),
+                    "duration_ms": frozen.duration_ms, "final": True, "participants": meta["participants"]}
     finalise_if_due(round_, now)
     final = is_final(round_, now)
     row = db.session.execute(
@@ -451,6 +482,87 @@ def my_rank(round_: Round, user, now: datetime | None = None) -> dict:
             "prediction": row.prediction, "prediction_error": row.prediction_error if final else None,
             "submitted_at": as_utc(row.submitted_at), "duration_ms": row.duration_ms, "final": final,
             "participants": participants}
+
+
+# --- the published snapshot -------------------------------------------------------------------------------
+
+def reads_snapshot(round_: Round, user) -> bool:
+    """Everyone but the organisers reads a published round's frozen snapshot (organisers see the live board)."""
+    return round_.published_at is not None and not can_manage(user, round_)
+
+
+def mask_names(items: list[dict], contest_id: int, me: int | None = None) -> list[dict]:
+    """Mask each item's "name" in place as the contest chose (results.masking), except the member `me`'s own."""
+    mode = masking_for(contest_id)
+    if mode != "none":
+        for item in items:
+            if me is None or item.get("user_id") != me:
+                item["name"] = mask_name(item["name"], mode)
+    return items
+
+
+def _snapshot_key(round_: Round, publication_id: int | None, *parts: Any) -> str:
+    """Keys of the snapshot's pages: apart from the live and final ones, and dropped with them by
+    clear_leaderboard_cache (publishing and unpublishing clear it)."""
+    generation = get_cache().get(_generation_key(round_.id)) or 0
+    return ":".join(str(p) for p in ("lb", round_.id, generation, f"published-{publication_id}", *parts))
+
+
+def _snapshot_meta(round_: Round) -> dict | None:
+    """The round's current publication as the public pages need it (cached): {id, published_at (ISO),
+    participants, all_correct_count, finalised_at, awards}; None when not published, or published before
+    publications froze a snapshot (such a round is read live until it is published again)."""
+    if round_.published_at is None:
+        return None
+    cache = get_cache()
+    key = _snapshot_key(round_, "current")
+    found = cache.get(key)
+    if found is None:
+        publication = current_publication(round_)
+        if publication is None:
+            found = {"id": None}
+        else:
+            snapshot = publication.snapshot or {}
+            found = {"id": publication.id, "published_at": as_utc(publication.published_at).isoformat(),
+                     "participants": snapshot.get("participants", 0),
+                     "all_correct_count": snapshot.get("all_correct_count"),
+                     "finalised_at": snapshot.get("finalised_at"), "awards": snapshot.get("awards", [])}
+        cache.set(key, found, FINAL_TTL)
+    return found if found["id"] is not None else None
+
+
+def _published_item(row) -> dict:
+    return {"rank": row.rank, "user_id": row.user_id, "name": row.name, "unit": row.unit_name,
+            "correct": row.correct, "total_questions": row.total, "prediction": row.prediction,
+            "prediction_error": row.prediction_error, "submitted_at": as_utc(row.submitted_at).isoformat(),
+            "duration_ms": row.duration_ms}
+
+
+def _snapshot_board(round_: Round, meta: dict, limit: int, offset: int, me: int | None) -> dict:
+    key = _snapshot_key(round_, meta["id"], "page", limit, offset)
+    cache = get_cache()
+    items = cache.get(key)
+    if items is None:
+        rows = db.session.execute(select(_P).where(_P.c.round_id == round_.id)
+                                  .order_by(_P.c.rank, _P.c.user_id).limit(limit).offset(offset)).all()
+        items = [_published_item(r) for r in rows]
+        cache.set(key, items, FINAL_TTL)
+    items = mask_names(_revive(items), round_.contest_id, me)
+    awards = mask_names([dict(a) for a in meta["awards"]], round_.contest_id, me)
+    return {"final": True, "published": True, "published_at": datetime.fromisoformat(meta["published_at"]),
+            "all_correct_count": meta["all_correct_count"], "total": meta["participants"], "items": items,
+            "snapshot": True, "awards": awards}
+
+
+def _snapshot_units(round_: Round, publication_id: int) -> list[dict]:
+    key = _snapshot_key(round_, publication_id, "units")
+    cache = get_cache()
+    rows = cache.get(key)
+    if rows is None:
+        publication = db.session.get(Publication, publication_id)
+        rows = list(((publication.snapshot or {}) if publication is not None else {}).get("units", []))
+        cache.set(key, rows, FINAL_TTL)
+    return rows
 
 
 # --- prizes -----------------------------------------------------------------------------------------------
@@ -560,10 +672,16 @@ def sort_unit_rows(rows: list[dict], by: str = "participants") -> list[dict]:
     return sorted(rows, key=lambda r: (-r["participants"], -r["participation_rate"], sort_key(r["name"])))
 
 
-def unit_leaderboard(round_: Round, by: str = "participants", now: datetime | None = None) -> list[dict]:
+def unit_leaderboard(round_: Round, by: str = "participants", now: datetime | None = None, *,
+                     public: bool = False) -> list[dict]:
     """The unit leaderboard of a round (see unit_rows), sorted (see sort_unit_rows); cached like the board's
-    pages. No access check here: callers check_board_access first."""
+    pages. `public` (reads_snapshot) and published: the rows frozen in the publication's snapshot. No access
+    check here: callers check_board_access first."""
     now = now or clock.utcnow()
+    if public:
+        meta = _snapshot_meta(round_)
+        if meta is not None:
+            return sort_unit_rows(_snapshot_units(round_, meta["id"]), by)
     key, ttl = _cache_key(round_, now, "units")
     cache = get_cache()
     rows = cache.get(key)
@@ -625,40 +743,148 @@ def _check_publishable(round_: Round, now: datetime) -> None:
         raise Conflict(_l("The round is still open; publish its results after it closes."), code="round_open")
 
 
+def _freeze_ranks(round_: Round) -> int:
+    """Replace the round's published ranks by its final ranks, with each member's name and unit as they are now:
+    one INSERT ... SELECT (a million rows stay in the database). Returns how many were frozen."""
+    db.session.execute(delete(_P).where(_P.c.round_id == round_.id))
+    columns = ["round_id", "user_id", "rank", "name", "unit_id", "unit_name", "correct", "total", "prediction",
+               "prediction_error", "submitted_at", "duration_ms", "started_at"]
+    source = (_R.join(_S, and_(_S.c.round_id == _R.c.round_id, _S.c.user_id == _R.c.user_id))
+              .join(User, User.id == _R.c.user_id)
+              .outerjoin(Unit, Unit.id == _S.c.unit_id))
+    result = db.session.execute(insert(_P).from_select(columns, select(
+        _R.c.round_id, _R.c.user_id, _R.c.rank, User.full_name, _S.c.unit_id, Unit.name, _S.c.correct, _S.c.total,
+        _S.c.prediction, _R.c.prediction_error, _S.c.submitted_at, _S.c.duration_ms, _S.c.started_at)
+        .select_from(source).where(_R.c.round_id == round_.id)))
+    if result.rowcount is not None and result.rowcount >= 0:
+        return result.rowcount
+    return db.session.scalar(select(func.count()).select_from(_P).where(_P.c.round_id == round_.id)) or 0
+
+
+def round_awards(round_: Round) -> list[dict]:
+    """The round's confirmed awards (Award rows of this round) as the snapshot keeps them: [{tier, position,
+    user_id, name, unit, label}] in tier order (special, first, ... consolation), then position. A member's unit is
+    the one they took the round in (else their account's); a unit's award has the unit's name and no unit."""
+    holder_unit = aliased(Unit)
+    member_unit = aliased(Unit)
+    tier_order = case({tier: index for index, tier in enumerate(AWARD_TIERS)}, value=Award.tier, else_=len(AWARD_TIERS))
+    rows = db.session.execute(
+        select(Award.tier, Award.position, Award.user_id, Award.label, User.full_name,
+               holder_unit.name.label("holder_unit"), member_unit.name.label("member_unit"))
+        .select_from(Award)
+        .outerjoin(User, User.id == Award.user_id)
+        .outerjoin(_S, and_(_S.c.round_id == Award.round_id, _S.c.user_id == Award.user_id))
+        .outerjoin(holder_unit, holder_unit.id == Award.unit_id)
+        .outerjoin(member_unit, member_unit.id == func.coalesce(_S.c.unit_id, User.unit_id))
+        .where(Award.round_id == round_.id)
+        .order_by(tier_order, Award.position, Award.id)).all()
+    out = []
+    for row in rows:
+        if row.user_id is not None:
+            name, unit = row.full_name or "", row.member_unit or row.holder_unit or ""
+        else:
+            name, unit = row.holder_unit or "", ""
+        out.append({"tier": row.tier, "position": row.position, "user_id": row.user_id, "name": name,
+                    "unit": unit, "label": row.label or ""})
+    return out
+
+
+def current_publication(round_: Round) -> Publication | None:
+    """The round's current publication (ended_at NULL), or None."""
+    return db.session.scalars(
+        select(Publication).where(Publication.contest_id == round_.contest_id, Publication.round_id == round_.id,
+                                  Publication.ended_at.is_(None))
+        .order_by(Publication.published_at.desc(), Publication.id.desc()).limit(1)).first()
+
+
+def _end_publications(round_: Round, actor, now: datetime, reason: str) -> list[Publication]:
+    ended = db.session.scalars(select(Publication).where(
+        Publication.contest_id == round_.contest_id, Publication.round_id == round_.id,
+        Publication.ended_at.is_(None))).all()
+    for publication in ended:
+        publication.ended_at = now
+        publication.ended_by_id = getattr(actor, "id", None)
+        publication.end_reason = reason
+    return list(ended)
+
+
 def publish_round(round_: Round, actor=None, now: datetime | None = None) -> Round:
     """Publish the round's final results: refused (409 `round_open`, `round_upcoming`) before it has closed;
-    finalises it first when needed; publishing again re-publishes (a new time, audited again). Flushes."""
+    finalises it first when needed; then freezes them: the final ranks (with names and units as they are now) into
+    quiz_published_ranks, and the participants, all-correct count, unit leaderboard and confirmed awards into a new
+    Publication, which is what everyone but the organisers reads until the next publication. Publishing again
+    re-publishes (the previous publication ends as "republished"; audited again). Flushes."""
     now = now or clock.utcnow()
     _check_publishable(round_, now)
     if not is_final(round_, now):
         finalise_round(round_, now)
     republished = round_.published_at is not None
+    participants = _freeze_ranks(round_)
+    contest = db.session.get(Contest, round_.contest_id)
+    snapshot = {
+        "participants": participants,
+        "all_correct_count": round_.all_correct_count,
+        "finalised_at": as_utc(round_.finalised_at).isoformat(),
+        "units": unit_rows(round_, scope_unit_id=contest.unit_id if contest is not None else None),
+        "awards": round_awards(round_),
+    }
+    _end_publications(round_, actor, now, "republished")
+    publication = Publication(contest_id=round_.contest_id, round_id=round_.id, published_at=now,
+                              published_by_id=getattr(actor, "id", None), snapshot=snapshot)
+    db.session.add(publication)
     round_.published_at = now
     db.session.flush()
     audit.record("round_published", actor=actor, target_type="round", target_id=round_.id,
-                 contest_id=round_.contest_id, republished=republished, participants=_participants(round_),
-                 all_correct_count=round_.all_correct_count)
+                 contest_id=round_.contest_id, republished=republished, participants=participants,
+                 all_correct_count=round_.all_correct_count, publication_id=publication.id)
     clear_leaderboard_cache(round_.id)
     return round_
 
 
-def unpublish_round(round_: Round, actor=None) -> Round:
-    """Hide the round's results again (audited when they were published). Flushes."""
+def unpublish_round(round_: Round, actor=None, now: datetime | None = None) -> Round:
+    """Hide the round's results again: its published ranks are deleted and its publication ends ("unpublished");
+    audited when they were published. Flushes."""
+    now = now or clock.utcnow()
+    db.session.execute(delete(_P).where(_P.c.round_id == round_.id))
+    ended = _end_publications(round_, actor, now, "unpublished")
     if round_.published_at is not None:
         previous = as_utc(round_.published_at).isoformat()
         round_.published_at = None
         db.session.flush()
         audit.record("round_unpublished", actor=actor, target_type="round", target_id=round_.id,
-                     contest_id=round_.contest_id, published_at=previous)
+                     contest_id=round_.contest_id, published_at=previous,
+                     publication_id=ended[-1].id if ended else None)
+    db.session.flush()
     clear_leaderboard_cache(round_.id)
     return round_
+
+
+def publication_status(round_: Round) -> dict | None:
+    """For the organisers: the current publication and whether the results changed since - the round was
+    finalised again after it, or its confirmed awards differ from the snapshot's. None when not published.
+    {published_at, publication_id (None for a round published before snapshots existed), finalised_again,
+    awards_changed, changed}."""
+    if round_.published_at is None:
+        return None
+    publication = current_publication(round_)
+    if publication is None:  # published before publications froze anything: the public reads the live board
+        return {"published_at": as_utc(round_.published_at), "publication_id": None, "finalised_again": False,
+                "awards_changed": False, "changed": True}
+    published_at = as_utc(publication.published_at)
+    finalised_again = round_.finalised_at is None or as_utc(round_.finalised_at) > published_at
+    key = lambda a: (a["tier"], a["position"], a["user_id"], a["name"], a["label"])  # noqa: E731
+    awards_changed = ([key(a) for a in round_awards(round_)]
+                      != [key(a) for a in (publication.snapshot or {}).get("awards", [])])
+    return {"published_at": published_at, "publication_id": publication.id, "finalised_again": finalised_again,
+            "awards_changed": awards_changed, "changed": finalised_again or awards_changed}
 
 
 def _participants(round_: Round) -> int:
     return db.session.scalar(select(func.count()).select_from(_S).where(_S.c.round_id == round_.id)) or 0
 
 
-__all__ = ["check_board_access", "check_my_rank_access", "clear_leaderboard_cache", "finalise_closed_rounds",
-           "finalise_if_due", "finalise_round", "get_round", "is_due", "is_final", "leaderboard", "my_rank",
-           "prize_proposal", "publish_round", "round_state", "sort_unit_rows", "unit_awards", "unit_leaderboard",
+__all__ = ["check_board_access", "check_my_rank_access", "clear_leaderboard_cache", "current_publication",
+           "finalise_closed_rounds", "finalise_if_due", "finalise_round", "get_round", "is_due", "is_final",
+           "leaderboard", "mask_names", "my_rank", "prize_proposal", "publication_status", "publish_round",
+           "reads_snapshot", "round_awards", "round_state", "sort_unit_rows", "unit_awards", "unit_leaderboard",
            "unit_rows", "unpublish_round"]
