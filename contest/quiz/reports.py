@@ -1,6 +1,6 @@
 """Organiser reports of a quiz round: participation by day and by unit, the score distribution, and per-question
 statistics (share answering correctly, discrimination between strong and weak participants) that point at broken
-or too easy questions.
+or too easy questions; and the same counts across a contest's rounds for the organiser's dashboard.
 
 Counting happens in SQL (grouped queries); only the per-question statistics read attempts, in batches by id.
 """
@@ -11,10 +11,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Float, and_, case, cast, func, select, union_all
 
 from contest.core import clock
 from contest.core.clock import as_utc
@@ -177,33 +178,144 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh")
 
 
+@dataclass(frozen=True)
+class DaySource:
+    """Rows to count per local day: `when` is the time column, `who` the column counted distinctly, `where` picks
+    the rows; the days listed for them run from `start` to `end` (rows before `start` are left out, rows after the
+    last day count on it: an answer that arrived in the grace after the close)."""
+
+    when: Any
+    who: Any
+    where: Any
+    start: datetime
+    end: datetime
+
+
+def count_by_day(sources: Sequence[DaySource]) -> list[dict]:
+    """[{date, count, distinct}] for every local day (Asia/Ho_Chi_Minh) from the earliest source's first day to the
+    latest one's last, days without rows listed with zeros; `distinct` counts `who` once per day across sources.
+
+    One grouped query: each source's rows get their day from a CASE over that source's own day boundaries
+    (computed with zoneinfo, so no database time-zone function is needed and SQLite and PostgreSQL agree), the
+    sources are joined with UNION ALL, and the count is grouped by day. A source (a round) has days, not thousands
+    of them, so each row is compared with a short list.
+    """
+    tz = _zone()
+    spans = [(source, days) for source in sources
+             if (days := day_buckets(source.start, source.end, tz))]
+    if not spans:
+        return []
+    first = min(days[0][0] for _source, days in spans)
+    last = max(days[-1][0] for _source, days in spans)
+    parts = []
+    for source, days in spans:
+        offset = (days[0][0] - first).days
+        bucket = case(*((source.when < after, offset + index) for index, (_day, _begin, after) in enumerate(days)),
+                      else_=offset + len(days) - 1)
+        parts.append(select(bucket.label("day"), source.who.label("who"))
+                     .where(source.where, source.when >= days[0][1]))
+    inner = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+    rows = db.session.execute(select(inner.c.day, func.count(), func.count(inner.c.who.distinct()))
+                              .group_by(inner.c.day)).all()
+    found = {int(day): (count, distinct) for day, count, distinct in rows}
+    return [{"date": first + timedelta(days=i), "count": found.get(i, (0, 0))[0],
+             "distinct": found.get(i, (0, 0))[1]} for i in range((last - first).days + 1)]
+
+
 def participation_by_day(round_: Round) -> list[dict]:
     """Attempts started and distinct members starting one, per local day (Asia/Ho_Chi_Minh) of the round.
 
-    One grouped query: the day of each attempt is a CASE over the day boundaries (computed with zoneinfo, so no
-    database time-zone function is needed and SQLite and PostgreSQL agree) from the first to the last attempt's
-    day; a round has days, not thousands of them. Days without attempts in between are listed with zeros.
+    The days attempts were started on (within the round's times): a round left open for years still has a short
+    table. Days without attempts in between are listed with zeros (see count_by_day).
     """
     first, last = db.session.execute(select(func.min(_A.c.started_at), func.max(_A.c.started_at))
                                      .where(_A.c.round_id == round_.id)).one()
     if first is None:
         return []
-    # The days attempts were started on (within the round's times): a round left open for years still has a
-    # short table.
-    days = day_buckets(max(as_utc(first), as_utc(round_.opens_at)), min(as_utc(last), as_utc(round_.closes_at)),
-                       _zone())
-    if not days:
+    rows = count_by_day([DaySource(_A.c.started_at, _A.c.user_id, _A.c.round_id == round_.id,
+                                   max(as_utc(first), as_utc(round_.opens_at)),
+                                   min(as_utc(last), as_utc(round_.closes_at)))])
+    return [{"date": r["date"], "attempts": r["count"], "members": r["distinct"]} for r in rows]
+
+
+def rounds_by_day(rounds: Sequence[Round], statuses: Sequence[str] = FINALISED_STATUSES) -> list[dict]:
+    """Attempts (finalised ones by default) and distinct members per local day across several rounds (a contest's),
+    each attempt on the day it was started: [{date, attempts, members}] from the first such day to the last. A
+    member taking two rounds on one day counts once that day."""
+    if not rounds:
         return []
-    bucket = case(*((_A.c.started_at < after, index) for index, (_day, _begin, after) in enumerate(days)),
-                  else_=len(days) - 1)
-    inner = (select(bucket.label("day"), _A.c.user_id)
-             .where(_A.c.round_id == round_.id, _A.c.started_at >= days[0][1])
-             .subquery())
-    rows = db.session.execute(select(inner.c.day, func.count(), func.count(inner.c.user_id.distinct()))
-                              .group_by(inner.c.day)).all()
-    found = {int(day): (attempts, members) for day, attempts, members in rows}
-    return [{"date": day, "attempts": found.get(i, (0, 0))[0], "members": found.get(i, (0, 0))[1]}
-            for i, (day, _begin, _after) in enumerate(days)]
+    by_id = {r.id: r for r in rounds}
+    spans = db.session.execute(
+        select(_A.c.round_id, func.min(_A.c.started_at), func.max(_A.c.started_at))
+        .where(_A.c.round_id.in_(by_id), _A.c.status.in_(statuses)).group_by(_A.c.round_id)).all()
+    sources = [DaySource(_A.c.started_at, _A.c.user_id,
+                         and_(_A.c.round_id == round_id, _A.c.status.in_(statuses)),
+                         max(as_utc(first), as_utc(by_id[round_id].opens_at)),
+                         min(as_utc(last), as_utc(by_id[round_id].closes_at)))
+               for round_id, first, last in sorted(spans)]
+    return [{"date": r["date"], "attempts": r["count"], "members": r["distinct"]} for r in count_by_day(sources)]
+
+
+def round_summaries(rounds: Sequence[Round]) -> dict[int, dict]:
+    """Per round, in two grouped queries: {round id: {participants, attempts (finalised), all_correct,
+    mean_share (the mean of each participant's share of correct answers in their counted attempt, None without
+    participants)}}."""
+    ids = [r.id for r in rounds]
+    out = {i: {"participants": 0, "attempts": 0, "all_correct": 0, "mean_share": None} for i in ids}
+    if not ids:
+        return out
+    share = case((_S.c.total > 0, cast(_S.c.correct, Float) / _S.c.total))
+    for round_id, participants, all_correct, mean in db.session.execute(
+            select(_S.c.round_id, func.count(),
+                   func.count(case((and_(_S.c.total > 0, _S.c.correct == _S.c.total), 1))), func.avg(share))
+            .where(_S.c.round_id.in_(ids)).group_by(_S.c.round_id)):
+        out[round_id].update(participants=participants, all_correct=all_correct,
+                             mean_share=None if mean is None else round(float(mean), 4))
+    for round_id, attempts in db.session.execute(
+            select(_A.c.round_id, func.count()).where(_A.c.round_id.in_(ids), _A.c.status.in_(FINALISED_STATUSES))
+            .group_by(_A.c.round_id)):
+        out[round_id]["attempts"] = attempts
+    return out
+
+
+SHARE_BUCKETS = 10  # tenths of the questions; a bucket of its own for all correct
+
+
+def share_distribution(rounds: Sequence[Round]) -> list[dict]:
+    """Participations (a member in a round, their counted attempt) by share of correct answers, in tenths:
+    [{bucket, from_percent, to_percent, count}] for buckets 0..9 (from 10 x bucket up to, not including, the next
+    tenth) and 10 (every answer correct), zeros included. Comparable across rounds of different lengths."""
+    ids = [r.id for r in rounds]
+    counts: dict[int, int] = {}
+    if ids:
+        bucket = (_S.c.correct * SHARE_BUCKETS) // _S.c.total
+        counts = {int(b): n for b, n in db.session.execute(
+            select(bucket, func.count()).where(_S.c.round_id.in_(ids), _S.c.total > 0).group_by(bucket))}
+    step = 100 // SHARE_BUCKETS
+    return [{"bucket": b, "from_percent": b * step, "to_percent": min(100, (b + 1) * step),
+             "count": counts.get(b, 0)} for b in range(SHARE_BUCKETS + 1)]
+
+
+def contest_participants(rounds: Sequence[Round]) -> int:
+    """Distinct members with a finished attempt in any of the rounds."""
+    ids = [r.id for r in rounds]
+    if not ids:
+        return 0
+    return db.session.scalar(select(func.count(_S.c.user_id.distinct())).where(_S.c.round_id.in_(ids))) or 0
+
+
+def participants_by_unit(rounds: Sequence[Round]) -> dict[int, int]:
+    """Distinct members with a finished attempt in any of the rounds, per their current unit (not rolled up): each
+    member counts once, where they are now, as the registered members they are compared with do."""
+    from contest.accounts.models import User
+
+    ids = [r.id for r in rounds]
+    if not ids:
+        return {}
+    took = select(_S.c.user_id).where(_S.c.round_id.in_(ids))
+    return dict(db.session.execute(
+        select(User.unit_id, func.count()).where(User.id.in_(took), User.unit_id.is_not(None))
+        .group_by(User.unit_id)).all())
 
 
 def score_distribution(round_: Round) -> list[dict]:
@@ -297,6 +409,8 @@ def round_report(round_: Round, now: datetime | None = None) -> dict:
             "questions": cached_question_statistics(round_, now)}
 
 
-__all__ = ["MarkedAttempt", "QuestionStat", "correct_keys", "day_buckets", "fill_distribution", "group_size",
-           "is_correct", "mark_attempt", "participation_by_day", "question_statistics", "round_question_statistics",
-           "round_report", "score_distribution", "summary", "cached_question_statistics"]
+__all__ = ["DaySource", "MarkedAttempt", "QuestionStat", "cached_question_statistics", "contest_participants",
+           "correct_keys", "count_by_day", "day_buckets", "fill_distribution", "group_size", "is_correct",
+           "mark_attempt", "participants_by_unit", "participation_by_day", "question_statistics",
+           "round_question_statistics", "round_report", "round_summaries", "rounds_by_day", "score_distribution",
+           "share_distribution", "summary"]
