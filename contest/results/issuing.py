@@ -25,7 +25,12 @@ from contest.core.text import nfc
 from contest.essays.models import Coauthor, Entry, EntryVersion
 from contest.extensions import db
 from contest.quiz.models import Round
-from contest.results.certificates import CertificateData, new_certificate_code, normalise_certificate_code
+from contest.results.certificates import (
+    CertificateData,
+    new_certificate_code,
+    normalise_certificate_code,
+    render_many,
+)
 from contest.results.models import Award, Certificate, PublishedRank, ResultSettings
 from contest.units.models import Unit
 
@@ -394,3 +399,15 @@ def certificate_data(cert: Certificate, language: str = "vi") -> CertificateData
         code=cert.code, holder_name=cert.holder_name, contest_title=cert.contest_title, award_label=label,
         issued_on=local_date(cert.issued_at), verify_url=verify_url(cert), unit_name=cert.unit_name or "",
         detail=cert.detail or "", revoked=cert.revoked_at is not None, language=language, labels=labels, **extra)
+
+
+def contest_certificates_zip(contest: Contest, actor, language: str = "vi") -> bytes:
+    """Every valid (unrevoked) certificate of the contest, one PDF each, in one ZIP; 404 `no_certificates` when
+    there is none. Audited "certificates_downloaded" (the caller commits before sending it)."""
+    certs = db.session.scalars(certificates_of_contest(contest).where(Certificate.revoked_at.is_(None))).all()
+    if not certs:
+        raise NotFound(_l("This contest has no certificates to download."), code="no_certificates")
+    body = render_many(certificate_data(c, language) for c in certs)
+    audit.record("certificates_downloaded", actor=actor, target_type="contest", target_id=contest.id,
+                 contest_id=contest.id, count=len(certs), language=language)
+    return body
