@@ -3,7 +3,8 @@ byte order mark, streamed) or XLSX (write-only), written by contest.results.spre
 
 Quiz contests: `participants`, `rankings` (per round: the final rank once the round is finalised, else the live
 order) and `attempts`. Writing contests: `entries` (contest.essays.exports), `scores`, `rankings` (per judging
-round, contest.judging.results) and `participants` (writers and co-authors). Every export holds personal data, so
+round, contest.judging.results) and `participants` (writers and co-authors). Both: `awards` (the current awards
+with their holders, certificate codes and when they were published). Every export holds personal data, so
 each is recorded in the audit log ("results.export" with what, format and rows) before the file is written.
 """
 
@@ -28,14 +29,14 @@ from contest.judging.models import Assignment, JudgingRound
 from contest.judging.scoring import STATUS_LABELS as SCORE_STATUS
 from contest.quiz import leaderboard
 from contest.quiz.models import Attempt, FinalRank, Round, Standing
-from contest.results import spreadsheets
+from contest.results import services, spreadsheets
 from contest.units.models import Unit
 
-WHAT = {"quiz": ("participants", "rankings", "attempts"),
-        "essay": ("entries", "scores", "rankings", "participants")}
-ALL_WHAT = ("participants", "rankings", "attempts", "entries", "scores")
+WHAT = {"quiz": ("participants", "rankings", "attempts", "awards"),
+        "essay": ("entries", "scores", "rankings", "participants", "awards")}
+ALL_WHAT = ("participants", "rankings", "attempts", "entries", "scores", "awards")
 WHAT_LABELS = {"participants": _l("Participants"), "rankings": _l("Rankings"), "attempts": _l("Attempts"),
-               "entries": _l("Entries"), "scores": _l("Scores")}
+               "entries": _l("Entries"), "scores": _l("Scores"), "awards": _l("Awards")}
 FORMATS = spreadsheets.FORMATS
 MIMETYPES = spreadsheets.MIMETYPES
 BATCH = 2000  # rows fetched from the database at a time
@@ -274,13 +275,46 @@ def _essay_participants(contest: Contest, _round_id: int | None):
     return header, rows, len(rows)
 
 
+# --- awards (both kinds) -----------------------------------------------------------------------------------
+
+def _awards(contest: Contest, _round_id: int | None):
+    """One row per award, as it is now (not as published): tier, label, holder, emails, unit, entry or round,
+    certificate codes, and when it was published (empty for an award not in the publication in force)."""
+    header = [_l("Tier"), _l("Label"), _l("Holder"), _l("Email"), _l("Unit"), _l("Entry code"),
+              _l("Title or round"), _l("Certificate codes"), _l("Published at (Hà Nội time)")]
+    awards = services.awards_of(contest)
+    items = services.award_items(awards)
+    publication = services.current_publication(contest.id)
+    published = {i["id"] for i in publication.snapshot.get("awards", [])} if publication is not None else set()
+    entries = {e.id: e for e in db.session.scalars(select(Entry).where(
+        Entry.id.in_([a.entry_id for a in awards if a.entry_id is not None])))}
+    users = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_([a.user_id for a in awards if a.user_id is not None])))}
+    rows = []
+    for award, item in zip(awards, items, strict=True):
+        if award.entry_id is not None:
+            entry = entries[award.entry_id]
+            emails = [entry.author.email, *(c.email for c in entry.coauthors if c.email)]
+        elif award.user_id is not None:
+            emails = [users[award.user_id].email]
+        else:
+            emails = []
+        title = item["title"] if award.entry_id is not None or award.user_id is not None else \
+            item["round_title"] or ""
+        rows.append([str(services.TIER_LABELS[award.tier]), item["label"], item["name"], ", ".join(emails),
+                     item["unit"], item["entry_code"] or "", title, ", ".join(item["certificate_codes"]),
+                     _aware(publication.published_at) if award.id in published else None])
+    return header, rows, len(rows)
+
+
 _BUILDERS: dict[tuple[str, str], Callable] = {
     ("quiz", "participants"): _quiz_participants, ("quiz", "rankings"): _quiz_rankings,
     ("quiz", "attempts"): _quiz_attempts, ("essay", "entries"): _entries, ("essay", "scores"): _essay_scores,
     ("essay", "rankings"): _essay_rankings, ("essay", "participants"): _essay_participants,
+    ("quiz", "awards"): _awards, ("essay", "awards"): _awards,
 }
 _SHEETS = {"participants": _l("Participants"), "rankings": _l("Rankings"), "attempts": _l("Attempts"),
-           "entries": _l("Entries"), "scores": _l("Scores")}
+           "entries": _l("Entries"), "scores": _l("Scores"), "awards": _l("Awards")}
 
 
 def export(contest: Contest, what: str | None, fmt: str | None, actor=None, round_id: int | None = None) -> Export:

@@ -61,7 +61,7 @@ def test_access_and_errors(quiz, organiser_client, member_client, client):  # no
     assert organiser_client.get("/api/v1/contests/khong-co/export?what=rankings").status_code == 404
     bad = organiser_client.get(url(contest, "what=everything"), headers=EN)
     assert bad.status_code == 400
-    assert bad.json["error"]["message"] == "Choose what to export: participants, rankings, attempts."
+    assert bad.json["error"]["message"] == "Choose what to export: participants, rankings, attempts, awards."
     assert "what" in bad.json["error"]["fields"]
     assert organiser_client.get(url(contest, "format=csv"), headers=EN).status_code == 400  # no `what`
     fmt = organiser_client.get(url(contest, "what=rankings&format=pdf"), headers=EN)
@@ -86,7 +86,8 @@ def test_essay_scores_and_no_judging_round(judged, app):  # noqa: F811
     assert resp.status_code == 200
     assert load_workbook(io.BytesIO(resp.data)).active["E1"].value == "Author"
     wrong = org.get(url(world.contest, "what=attempts"), headers=EN)
-    assert wrong.status_code == 422 and "entries, scores, rankings, participants" in wrong.json["error"]["message"]
+    assert wrong.status_code == 422
+    assert "entries, scores, rankings, participants, awards" in wrong.json["error"]["message"]
     other = factories.gen_user(roles=["organiser"])
     from tests.essay_factories import gen_essay_contest
 
@@ -95,3 +96,21 @@ def test_essay_scores_and_no_judging_round(judged, app):  # noqa: F811
     none = app.test_client(user=other).get(url(empty, "what=rankings"), headers=EN)
     assert none.status_code == 422 and none.json["error"]["code"] == "no_judging_round"
     assert [e.details["what"] for e in audits()] == ["scores", "rankings"]
+
+
+def test_awards_export_through_the_api(app):
+    from contest.results import services
+    from tests.results.test_awards import scored_essay
+
+    world = scored_essay()
+    services.set_awards(world.contest, [{"tier": "first", "entry_code": world.entries[1].code}])
+    services.publish_contest(world.contest, world.organiser)
+    db.session.commit()
+    resp = app.test_client(user=world.organiser).get(url(world.contest, "what=awards"), headers=EN)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Disposition"] == f'attachment; filename="{world.contest.slug}-awards.xlsx"'
+    values = [list(r) for r in load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True)]
+    assert values[0][:3] == ["Tier", "Label", "Holder"] and len(values) == 2
+    assert values[1][2:4] == [world.writers[1].full_name, world.writers[1].email]
+    assert values[1][7] == services.published_results(world.contest)["awards"][0]["certificate_code"]
+    assert audits()[0].details == {"what": "awards", "format": "xlsx", "rows": 1}

@@ -151,13 +151,14 @@ def test_bad_what_and_format(quiz, organiser):
     with force_locale("en"):
         with pytest.raises(BadRequest) as bad:
             exports.export(quiz["contest"], "everything", "csv", actor=organiser)
-        assert str(bad.value.message) == "Choose what to export: participants, rankings, attempts."
+        assert str(bad.value.message) == "Choose what to export: participants, rankings, attempts, awards."
         with pytest.raises(BadRequest) as bad:
             exports.export(quiz["contest"], "rankings", "pdf", actor=organiser)
         assert "csv or xlsx" in str(bad.value.message)
         with pytest.raises(Invalid) as wrong:
             exports.export(quiz["contest"], "entries", "csv", actor=organiser)
-        assert wrong.value.code == "not_applicable" and "participants, rankings, attempts" in str(wrong.value.message)
+        assert wrong.value.code == "not_applicable"
+        assert "participants, rankings, attempts, awards" in str(wrong.value.message)
     db.session.rollback()
     assert audits() == []
 
@@ -236,7 +237,7 @@ def test_essay_without_judging_round_and_quiz_only_exports(app, organiser):
         with pytest.raises(Invalid) as wrong:
             exports.export(world.contest, "attempts", "csv", actor=organiser)
         assert wrong.value.code == "not_applicable"
-        assert "entries, scores, rankings, participants" in str(wrong.value.message)
+        assert "entries, scores, rankings, participants, awards" in str(wrong.value.message)
 
 
 def test_cells_are_never_formulas_and_naive_times_are_hanoi_time(app):
@@ -250,3 +251,57 @@ def test_cells_are_never_formulas_and_naive_times_are_hanoi_time(app):
     sheet = load(io.BytesIO(spreadsheets.to_xlsx("Bảng", header, rows))).active
     assert sheet["A2"].value == "=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == datetime(2026, 5, 19, 8, 0) and sheet.title == "Bảng"
+
+
+# --- awards (both kinds) -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_essay_awards(app, fmt):
+    from contest.results import services
+    from tests.results.test_awards import scored_essay
+
+    world = scored_essay()
+    e = world.entries
+    services.set_awards(world.contest, [{"tier": "first", "entry_code": e[0].code},
+                                        {"tier": "special", "unit_id": world.units[2].id, "label": "Tập thể"}])
+    publication = services.publish_contest(world.contest, world.organiser)
+    services.set_awards(world.contest, [{"tier": "first", "entry_code": e[0].code},
+                                        {"tier": "special", "unit_id": world.units[2].id, "label": "Tập thể"},
+                                        {"tier": "third", "entry_code": e[1].code}])
+    db.session.commit()
+    result, rows = run(world.contest, "awards", fmt, world.organiser)
+    assert result.filename == f"{world.contest.slug}-awards.{fmt}" and result.count == 3
+    assert rows[0] == ["Tier", "Label", "Holder", "Email", "Unit", "Entry code", "Title or round",
+                       "Certificate codes", "Published at (Hà Nội time)"]
+    special, first, third = (["" if v is None else v for v in row] for row in rows[1:])
+    codes = [c for a in services.published_results(world.contest)["awards"] if a["tier"] == "first"
+             for c in a["certificate_codes"]]
+    assert len(codes) == 2
+    assert first[:7] == ["First prize", "", f"{world.writers[0].full_name}, {world.coauthor.full_name}",
+                         f"{world.writers[0].email}, {world.coauthor.email}", world.units[0].name, e[0].code,
+                         e[0].title]
+    assert first[7] == ", ".join(codes)
+    assert special[:3] == ["Special prize", "Tập thể", world.units[2].name] and special[3] == ""
+    assert third[0] == "Third prize" and third[7] == "" and third[8] == ""  # not published yet
+    published = first[8]
+    expected = spreadsheets.local(publication.published_at)
+    if fmt == "xlsx":
+        assert isinstance(published, datetime) and abs(published - expected) < timedelta(seconds=1)
+    else:
+        assert published == spreadsheets.local(publication.published_at, naive=False).isoformat(timespec="seconds")
+    assert [(a.details["what"], a.details["rows"]) for a in audits()] == [("awards", 3)]
+
+
+def test_quiz_awards(app, unit, organiser):
+    from contest.results import services
+    from tests.results.test_awards import _contest_of, final_quiz
+
+    round_, _open, members = final_quiz(unit)
+    contest = _contest_of(round_)
+    services.set_awards(contest, [{"tier": "first", "user_id": members[0].id},
+                                  {"tier": "consolation", "unit_id": unit.id, "round_id": round_.id}])
+    db.session.commit()
+    _result, rows = run(contest, "awards", "xlsx", organiser)
+    assert [["" if v is None else v for v in r[:7]] for r in rows[1:]] == [
+        ["First prize", "", members[0].full_name, members[0].email, unit.name, "", round_.title],
+        ["Consolation prize", "", unit.name, "", unit.name, "", round_.title]]
