@@ -427,6 +427,23 @@ def set_awards(contest: Contest, items: Any, actor=None) -> list[Award]:
     return sorted(out, key=lambda a: (AWARD_TIERS.index(a.tier), a.position))
 
 
+def current_items(contest: Contest) -> list[dict[str, Any]]:
+    """The contest's awards as set_awards items (to add one award to them, or remove one)."""
+    awards = awards_of(contest)
+    codes = {e.id: e.code for e in _entries(a.entry_id for a in awards if a.entry_id is not None).values()}
+    items = []
+    for a in awards:
+        item: dict[str, Any] = {"id": a.id, "tier": a.tier, "label": a.label or "", "round_id": a.round_id}
+        if a.entry_id is not None:
+            item["entry_code"] = codes[a.entry_id]
+        elif a.user_id is not None:
+            item["user_id"] = a.user_id
+        else:
+            item["unit_id"] = a.unit_id
+        items.append(item)
+    return items
+
+
 def _tier_counts(awards: Sequence[Award]) -> dict[str, int]:
     return {tier: n for tier in AWARD_TIERS if (n := sum(1 for a in awards if a.tier == tier))}
 
@@ -611,7 +628,7 @@ def awards_changed_since_publication(contest: Contest) -> bool:
 
 
 __all__ = ["MASKING_LABELS", "TIER_LABELS", "award_counts", "award_items", "awards_changed_since_publication",
-           "awards_of", "clean_awards", "current_publication", "display_name", "is_published",
+           "awards_of", "clean_awards", "current_items", "current_publication", "display_name", "is_published",
            "issued_certificates", "proposal", "proposal_items", "proposal_round", "publish_contest",
            "published_results", "set_awards", "settings_for", "settings_json", "unpublish_contest",
            "update_settings"]

@@ -14,6 +14,7 @@ from contest.core.errors import Conflict, NotFound
 from contest.extensions import db
 from contest.results import services
 from contest.results.models import Certificate, Publication
+from tests import factories
 from tests.essay_factories import gen_entry, gen_essay_contest
 from tests.quiz_factories import T0
 from tests.results.test_awards import _contest_of, final_quiz, scored_essay
@@ -122,3 +123,90 @@ def test_quiz_publication_waits_for_the_rounds_holding_awards(app, unit):
     with pytest.raises(Conflict) as info:
         services.publish_contest(contest)
     assert info.value.code == "contest_open"
+
+
+# --- the organiser's page ---------------------------------------------------------------------------------
+
+def _page(app, world, **query):
+    return app.test_client(user=world.organiser).get(f"/organiser/contests/{world.contest.slug}/results",
+                                                     query_string=query)
+
+
+def test_results_page_is_for_organisers(app, member_client, client):
+    world = scored_essay(final=False)
+    path = f"/organiser/contests/{world.contest.slug}/results"
+    assert member_client.get(path).status_code == 403
+    assert client.get(path).status_code == 302  # to sign in
+    assert app.test_client(user=world.organiser).get("/organiser/contests/khong-co/results").status_code == 404
+
+
+def test_results_page_proposal_publish_and_change(app):
+    world = scored_essay()
+    org = app.test_client(user=world.organiser)
+    base = f"/organiser/contests/{world.contest.slug}/results"
+    page = _page(app, world).get_data(as_text=True)
+    assert 'data-testid="not-published"' in page and 'data-testid="no-awards"' in page
+    page = _page(app, world, proposal="1").get_data(as_text=True)
+    assert world.entries[1].code in page and 'data-testid="confirm-proposal"' in page
+    resp = org.post(base + "/proposal")
+    assert resp.status_code == 302
+    assert len(services.awards_of(world.contest)) == 6
+    assert org.post(base + "/publish").status_code == 302
+    page = _page(app, world).get_data(as_text=True)
+    assert 'data-testid="published"' in page and 'data-testid="awards-changed"' not in page
+    code = services.published_results(world.contest)["awards"][0]["certificate_code"]
+    assert code in page
+    award = services.awards_of(world.contest)[-1]
+    assert org.post(f"{base}/awards/{award.id}/remove").status_code == 302
+    assert 'data-testid="awards-changed"' in _page(app, world).get_data(as_text=True)
+    assert org.post(f"{base}/awards/999999/remove").status_code == 404
+    assert org.post(base + "/unpublish").status_code == 302
+    assert services.current_publication(world.contest.id) is None
+
+
+def test_adding_an_award_by_hand_and_its_errors(app):
+    world = scored_essay(final=False)
+    org = app.test_client(user=world.organiser)
+    base = f"/organiser/contests/{world.contest.slug}/results"
+    resp = org.post(base + "/awards", data={"award-tier": "special", "award-entry_code": world.entries[2].code,
+                                            "award-label": "Giải đặc biệt của Ban tổ chức"})
+    assert resp.status_code == 302
+    resp = org.post(base + "/awards", data={"award-tier": "first", "award-unit_id": str(world.units[0].id)})
+    assert resp.status_code == 302
+    assert [(a.tier, a.label, a.unit_id) for a in services.awards_of(world.contest)] == [
+        ("special", "Giải đặc biệt của Ban tổ chức", None), ("first", "", world.units[0].id)]
+    resp = org.post(base + "/awards", data={"award-tier": "first", "award-entry_code": "KHONG-CO"})
+    assert resp.status_code == 422 and "KHONG-CO" in resp.get_data(as_text=True)
+    resp = org.post(base + "/awards", data={"award-tier": "first", "award-entry_code": world.entries[2].code})
+    assert resp.status_code == 422  # already awarded
+    assert len(services.awards_of(world.contest)) == 2
+
+
+def test_publishing_an_open_contest_from_the_page_says_why(app, clock):
+    contest = gen_essay_contest(opens_at=T0 - timedelta(days=1), closes_at=T0 + timedelta(days=1))
+    organiser = factories.gen_user(roles=["organiser"])
+    org = app.test_client(user=organiser)
+    resp = org.post(f"/organiser/contests/{contest.slug}/results/publish", follow_redirects=True)
+    assert resp.status_code == 200 and "flash-error" in resp.get_data(as_text=True)
+    assert services.current_publication(contest.id) is None and _audit("results_published") == []
+
+
+def test_settings_form(app):
+    world = scored_essay(final=False)
+    org = app.test_client(user=world.organiser)
+    base = f"/organiser/contests/{world.contest.slug}/results"
+    data = {"settings-count_special": "1", "settings-count_first": "2", "settings-count_second": "0",
+            "settings-count_third": "0", "settings-count_consolation": "5", "settings-name_masking": "initials",
+            "settings-signer_title": "TM. BAN TỔ CHỨC", "settings-signer_name": "Nguyễn Văn Ký",
+            "settings-organisation": "Thành ủy Hà Nội", "settings-place": "Hà Nội"}
+    assert org.post(base + "/settings", data=data).status_code == 302
+    settings = services.settings_for(world.contest)
+    assert services.award_counts(settings) == {"special": 1, "first": 2, "second": 0, "third": 0,
+                                               "consolation": 5}
+    assert settings.name_masking == "initials" and settings.signer_name == "Nguyễn Văn Ký"
+    resp = org.post(base + "/settings", data={**data, "settings-count_first": "5000",
+                                              "settings-signer_name": "Khác"})
+    assert resp.status_code == 422
+    assert services.settings_for(world.contest).signer_name == "Nguyễn Văn Ký"
+    page = _page(app, world).get_data(as_text=True)
+    assert "N. V. A." in page  # the masking choices show an example
