@@ -104,6 +104,28 @@ def _render(contest: Contest, *, award_form: AwardForm | None = None, settings_f
     return html, status
 
 
+@bp.app_context_processor
+def _results_links() -> dict[str, Any]:
+    """For the contest page: results_links(contest, is_organiser) -> [(label, url, testid)]: the public results
+    once published (everyone), the results and awards page and the dashboard (organisers)."""
+
+    def results_links(contest: Contest, is_organiser: bool = False) -> list[tuple[str, str, str]]:
+        links = []
+        if services.is_published(contest):
+            url = _url_or_none("results.public_results", slug=contest.slug)
+            if url:
+                links.append((_("Results"), url, "contest-results"))
+        if is_organiser:
+            links.append((_("Results and awards"), url_for("results_admin.index", slug=contest.slug),
+                          "contest-results-admin"))
+            url = _url_or_none("results_dashboard.dashboard", slug=contest.slug)
+            if url:
+                links.append((_("Dashboard"), url, "contest-dashboard"))
+        return links
+
+    return {"results_links": results_links}
+
+
 def _back(contest: Contest, anchor: str = ""):
     return redirect(url_for("results_admin.index", slug=contest.slug) + anchor)
 

@@ -210,3 +210,19 @@ def test_settings_form(app):
     assert services.settings_for(world.contest).signer_name == "Nguyễn Văn Ký"
     page = _page(app, world).get_data(as_text=True)
     assert "N. V. A." in page  # the masking choices show an example
+
+
+def test_contest_page_links(app, member_client):
+    world = scored_essay(final=False)
+    path = f"/contests/{world.contest.slug}"
+    org_page = app.test_client(user=world.organiser).get(path).get_data(as_text=True)
+    assert f'/organiser/contests/{world.contest.slug}/results"' in org_page
+    assert 'data-testid="contest-results-admin"' in org_page and 'data-testid="contest-results"' not in org_page
+    page = member_client.get(path).get_data(as_text=True)
+    assert 'data-testid="contest-results' not in page
+    services.set_awards(world.contest, [{"tier": "first", "entry_code": world.entries[1].code}])
+    services.publish_contest(world.contest, world.organiser)
+    db.session.commit()
+    page = member_client.get(path).get_data(as_text=True)
+    assert f'href="/contests/{world.contest.slug}/results"' in page and "contest-results-admin" not in page
+    assert 'data-testid="contest-results"' in app.test_client().get(path).get_data(as_text=True)
