@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,6 +14,7 @@ from contest.accounts import services as accounts
 from contest.accounts.models import ROLE_LABELS, ROLES, User
 from contest.admin import services
 from contest.admin.forms import ImportForm, RolesForm
+from contest.contests.models import Contest
 from contest.core.access import roles_required
 from contest.core.errors import NotFound, ServiceError
 from contest.extensions import db
@@ -27,17 +30,24 @@ DETAIL_LABELS = {
     "role": _l("Role"), "email": _l("Email"), "name": _l("Name"), "old": _l("Before"), "new": _l("After"),
     "parent_id": _l("Parent unit"), "old_parent_id": _l("Previous parent unit"),
     "new_parent_id": _l("New parent unit"), "count": _l("Count"), "filename": _l("File"), "source": _l("Source"),
+    "contest_id": _l("Contest"), "contest": _l("Contest"), "title": _l("Title"), "reason": _l("Reason"),
+    "code": _l("Code"), "changes": _l("Changes"), "what": _l("What"), "format": _l("Format"), "rows": _l("Rows"),
 }
 _SOURCES = {"import": _l("spreadsheet import")}
 
 
-def describe_details(entry, units: dict) -> list[tuple[object, object]]:
-    """The details of an audit entry as (label, value) pairs for people: role names, unit names, no ids."""
+def describe_details(entry, units: dict, contests: dict | None = None) -> list[tuple[object, object]]:
+    """The details of an audit entry as (label, value) pairs for people: role names, unit and contest names, no
+    ids."""
     pairs = []
     for key, value in (entry.details or {}).items():
         if key == "email" and entry.target_type == "user":
             continue  # shown as the target
-        if key == "role":
+        if key == "contest_id" and entry.target_type == "contest" and str(value) == entry.target_id:
+            continue  # shown as the target
+        if key == "contest_id" and contests and value in contests:
+            value = contests[value].title
+        elif key == "role":
             value = ROLE_LABELS.get(value, value)
         elif key.endswith("parent_id"):
             value = units[value].name if value in units else (_("top level") if value is None else f"#{value}")
@@ -138,13 +148,43 @@ def import_users_sample():
     return csv_download(imports.MEMBER_SAMPLE, "members-sample.csv")
 
 
+def _date_arg(name: str, errors: dict[str, str]) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = _("Not a date: give it as year-month-day, e.g. 2026-05-19.")
+        return None
+
+
 @bp.route("/audit")
 @roles_required("admin")
 def audit():
+    """The audit log, filtered by action, who did it, the contest or the kind of thing (and its id) it concerns,
+    and a range of days in Vietnam time. A filter that cannot be read is said so and left out."""
     action = request.args.get("action", "").strip()
     actor = request.args.get("actor", "").strip()
-    page = services.audit_entries(action=action or None, actor_email=actor or None, page=_int_arg("page") or 1)
+    target = request.args.get("target", "").strip()[:32]
+    target_id = request.args.get("target_id", "").strip()[:64]
+    errors: dict[str, str] = {}
+    since, until = _date_arg("since", errors), _date_arg("until", errors)
+    if since and until and until < since:
+        errors["until"] = _("The last day is before the first day.")
+        since = until = None
+    contest_id = _int_arg("contest")
+    contest = db.session.get(Contest, contest_id) if contest_id is not None else None
+    if request.args.get("contest", "").strip() and contest is None:
+        errors["contest"] = _("No such contest.")
+    page = services.audit_entries(action=action or None, actor_email=actor or None, page=_int_arg("page") or 1,
+                                  contest=contest, target_type=target or None, target_id=target_id or None,
+                                  since=since, until=until)
     users, units = services.targets_of(page.items)
-    return render_template("admin/audit.html", page=page, action=action, actor=actor,
+    return render_template("admin/audit.html", page=page, action=action, actor=actor, target=target,
+                           target_id=target_id, since=request.args.get("since", "").strip()[:20],
+                           until=request.args.get("until", "").strip()[:20], contest=contest, errors=errors,
+                           contests=services.audit_contests(), target_types=services.audit_target_types(),
+                           target_labels=services.TARGET_LABELS, entry_contests=services.contests_of(page.items),
                            actions=services.audit_actions(), action_labels=services.ACTION_LABELS,
                            target_users=users, target_units=units, describe=describe_details)
