@@ -114,4 +114,7 @@ def seed() -> int:
     from contest.judging.demo import seed_judging_demo
 
     created += seed_judging_demo()
+    from contest.results.demo import seed_results_demo
+
+    created += seed_results_demo()
     return created
