@@ -119,3 +119,32 @@ def test_a_quiz_contest_links_to_its_published_leaderboards(client, app):
     assert "Nguyễn T. Á. T." in html and "Nguyễn Thị Ánh Tuyết" not in html
     assert "Phường Ba Đình" in html and "Tuần 1" in html
     assert "/results/entries/" not in html
+
+
+def test_through_the_publishing_services(client, world):
+    """The real flow: awards set and published by contest.results.services, which issues the certificates."""
+    from contest.results import services as results
+
+    results.update_settings(world.contest, {"name_masking": "partial"}, world.organiser)
+    results.set_awards(world.contest, [{"tier": "first", "entry_code": world.entries[0].code}], world.organiser)
+    results.publish_contest(world.contest, world.organiser, now=T0 + timedelta(days=2))
+    db.session.commit()
+    [item] = results.published_results(world.contest)["awards"]
+    assert len(item["certificate_codes"]) == 2  # the author and the co-author
+    html = text_of(client.get(f"/contests/{world.contest.slug}/results"))
+    assert "Hoàng T. M. L., Vũ T. H. D." in html and world.writers[0].full_name not in html
+    for code in item["certificate_codes"]:
+        assert client.get(f"/verify/{code}").status_code == 200
+
+    # Published again with one more award: the first award's certificates keep their codes.
+    results.set_awards(world.contest, [{"tier": "first", "entry_code": world.entries[0].code},
+                                       {"tier": "third", "entry_code": world.entries[1].code}], world.organiser)
+    results.publish_contest(world.contest, world.organiser, now=T0 + timedelta(days=3))
+    db.session.commit()
+    first, third = results.published_results(world.contest)["awards"]
+    assert first["certificate_codes"] == item["certificate_codes"] and len(third["certificate_codes"]) == 1
+
+    results.unpublish_contest(world.contest, world.organiser)
+    db.session.commit()
+    assert client.get(f"/contests/{world.contest.slug}/results").status_code == 404
+    assert client.get(f"/verify/{item['certificate_codes'][0]}").status_code == 404
