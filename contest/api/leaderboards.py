@@ -40,7 +40,7 @@ def round_leaderboard(round_id: int):
     lb.check_board_access(round_, user, now)
     page = page_params()
     board = lb.leaderboard(round_, limit=page.limit, offset=page.offset, now=now,
-                           public=not lb.can_manage(user, round_), me=user.id if user else None)
+                           public=lb.public_reader(round_, user), me=user.id if user else None)
     return {"final": board["final"], "published": board["published"], "published_at": iso(board["published_at"]),
             "all_correct_count": board["all_correct_count"], "total": board["total"],
             "items": [board_item_json(i) for i in board["items"]]}
@@ -52,7 +52,7 @@ def my_rank(round_id: int):
     user, now = current_api_user(), clock.utcnow()
     round_ = lb.get_round(round_id, user)
     lb.check_my_rank_access(round_, user, now)
-    mine = lb.my_rank(round_, user, now, public=not lb.can_manage(user, round_))
+    mine = lb.my_rank(round_, user, now, public=lb.public_reader(round_, user))
     return {**mine, "submitted_at": iso(mine["submitted_at"])}
 
 
@@ -66,7 +66,7 @@ def round_units(round_id: int):
     page = page_params()
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
-    return paginate_list(lb.unit_leaderboard(round_, by=sort, now=now, public=not lb.can_manage(user, round_)),
+    return paginate_list(lb.unit_leaderboard(round_, by=sort, now=now, public=lb.public_reader(round_, user)),
                          unit_row_json, page)
 
 

@@ -10,7 +10,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from contest.core import clock
 from contest.core.access import roles_required
@@ -106,7 +105,7 @@ def leaderboard(round_id: int):
     user, now = _user(), clock.utcnow()
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
-    public = not lb.can_manage(user, round_)
+    public = lb.public_reader(round_, user)
     pager = Pager(_page_number(), PER_PAGE, 0)
     board = lb.leaderboard(round_, limit=PER_PAGE, offset=pager.offset, now=now, public=public,
                            me=user.id if user else None)
@@ -129,7 +128,7 @@ def units(round_id: int):
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
     by = "rate" if request.args.get("sort") == "rate" else "participants"
-    rows = lb.unit_leaderboard(round_, by=by, now=now, public=not lb.can_manage(user, round_))
+    rows = lb.unit_leaderboard(round_, by=by, now=now, public=lb.public_reader(round_, user))
     pager = Pager(_page_number(), UNITS_PER_PAGE, len(rows))
     shown = rows[pager.offset:pager.offset + UNITS_PER_PAGE]
     return render_template("quiz/board/units.html", rows=shown, by=by, pager=pager, first=pager.offset + 1,
@@ -165,12 +164,7 @@ def results(round_id: int):
 
 def _results_admin_url(contest) -> str | None:
     """The contest's results and awards page."""
-    if contest is None:
-        return None
-    try:
-        return url_for("results_admin.index", slug=contest.slug)
-    except BuildError:  # the page is written alongside; no link until it exists
-        return None
+    return None if contest is None else url_for("results_admin.index", slug=contest.slug)
 
 
 @bp.route("/organiser/rounds/<int:round_id>/publish", methods=["POST"])

@@ -425,7 +425,7 @@ def leaderboard(round_: Round, limit: int = 50, offset: int = 0, now: datetime |
 
     Live: ordered by the live keys (missed, time, start), ranks computed for the page (equal keys share one).
     Final: ordered by the stored rank. A closed round not finalised yet is finalised first (and committed).
-    `public`: read as someone who is not an organiser (reads_snapshot): a published round's board is its frozen
+    `public`: read as someone who is not an organiser (public_reader): a published round's board is its frozen
     snapshot (snapshot True, awards: its winners), and names are masked as the contest chose, except the name of
     the member `me` (a user id). Pages are cached per round for a few seconds (clear_leaderboard_cache forgets
     them). No access check here: callers check_board_access first.
@@ -486,9 +486,10 @@ def my_rank(round_: Round, user, now: datetime | None = None, *, public: bool = 
 
 # --- the published snapshot -------------------------------------------------------------------------------
 
-def reads_snapshot(round_: Round, user) -> bool:
-    """Everyone but the organisers reads a published round's frozen snapshot (organisers see the live board)."""
-    return round_.published_at is not None and not can_manage(user, round_)
+def public_reader(round_: Round, user) -> bool:
+    """Whether `user` reads the round's results as the public: everyone but the organisers. A public reader reads
+    a published round's frozen snapshot (organisers read the live final board) and sees names masked."""
+    return not can_manage(user, round_)
 
 
 def mask_names(items: list[dict], contest_id: int, me: int | None = None) -> list[dict]:
@@ -675,7 +676,7 @@ def sort_unit_rows(rows: list[dict], by: str = "participants") -> list[dict]:
 def unit_leaderboard(round_: Round, by: str = "participants", now: datetime | None = None, *,
                      public: bool = False) -> list[dict]:
     """The unit leaderboard of a round (see unit_rows), sorted (see sort_unit_rows); cached like the board's
-    pages. `public` (reads_snapshot) and published: the rows frozen in the publication's snapshot. No access
+    pages. `public` (public_reader) and published: the rows frozen in the publication's snapshot. No access
     check here: callers check_board_access first."""
     now = now or clock.utcnow()
     if public:
@@ -886,5 +887,5 @@ def _participants(round_: Round) -> int:
 __all__ = ["check_board_access", "check_my_rank_access", "clear_leaderboard_cache", "current_publication",
            "finalise_closed_rounds", "finalise_if_due", "finalise_round", "get_round", "is_due", "is_final",
            "leaderboard", "mask_names", "my_rank", "prize_proposal", "publication_status", "publish_round",
-           "reads_snapshot", "round_awards", "round_state", "sort_unit_rows", "unit_awards", "unit_leaderboard",
+           "public_reader", "round_awards", "round_state", "sort_unit_rows", "unit_awards", "unit_leaderboard",
            "unit_rows", "unpublish_round"]

@@ -5,11 +5,13 @@ unpublish is audited, and names are masked on public boards as the contest chose
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
+from contest.contests.models import Contest
 from contest.core.audit import AuditEntry
 from contest.core.clock import as_utc, utcnow
 from contest.core.errors import NotFound
@@ -133,6 +135,9 @@ def test_a_change_after_publishing_shows_only_after_publishing_again(closed, org
     page = organiser_client.get(f"/organiser/rounds/{round_.id}/results").get_data(as_text=True)
     assert 'data-testid="publication-changed"' in page and "publish again to show them" in page
     assert 'data-testid="publish"' in page
+    slug = db.session.get(Contest, round_.contest_id).slug
+    link = re.search(r'<a href="([^"]+)"[^>]*data-testid="results-admin"', page)
+    assert link is not None and link.group(1) == f"/organiser/contests/{slug}/results"
 
     # Publishing again shows the change, and ends the first publication.
     resp = organiser_client.post(f"/organiser/rounds/{round_.id}/publish")
