@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 560
-FONT = 14  # user units: about 9.5px on a 380px phone screen, 16px at the page's widest chart
+WIDTH = 440
+FONT = 14  # user units: about 11px on a 360px wide chart (a phone), 17px at the widest (dashboard.css)
 COLOURS = ("#b71c1c", "#1565c0", "#f9a825", "#2e7d32", "#6a1b9a")
 AXIS = "#616161"
 GRID = "#e0e0e0"
@@ -104,26 +104,34 @@ def _is_empty(series: Sequence[Series]) -> bool:
     return not series or not any(v for s in series for v in s.values if v)
 
 
-def _legend(series: Sequence[Series], y: float, start: float) -> list[str]:
-    out, x = [], start
+LEGEND_ROW = 22
+
+
+def _legend(series: Sequence[Series], colours: Sequence[str], y: float, start: float) -> tuple[list[str], int]:
+    """Coloured keys with the series' names, wrapped onto more rows when they do not fit: (markup, rows)."""
+    out, x, rows = [], start, 1
     for index, s in enumerate(series):
-        colour = COLOURS[index % len(COLOURS)]
-        out.append(_rect(x=_n(x), y=_n(y - FONT + 3), width="12", height="12", fill=colour,
-                         class_=f"series-{index + 1}"))
-        out.append(_text(x + 17, y, s.name, class_="chart-legend"))
-        x += 17 + len(s.name) * FONT * 0.55 + 20
-    return out
+        width = 17 + len(s.name) * FONT * 0.58 + 16
+        if x > start and x + width > WIDTH:
+            x, rows = start, rows + 1
+        top = y + LEGEND_ROW * (rows - 1)
+        out.append(_rect(x=_n(x), y=_n(top - FONT + 3), width="12", height="12",
+                         fill=colours[index % len(colours)], class_=f"series-{index + 1}"))
+        out.append(_text(x + 17, top, s.name, class_="chart-legend"))
+        x += width
+    return out, rows
 
 
 def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str = "",
                  y_label: str = "", empty: str = "No data yet", fmt: Callable[[float], str] = plain_number,
-                 css: str = "") -> Markup:
+                 colours: Sequence[str] = COLOURS, css: str = "") -> Markup:
     """Columns per label (days), one column per series side by side (one or two series). Values are written
     above the columns while they fit; each column's <title> gives its label, series and value."""
     if not labels or _is_empty(series):
         return empty_chart(title, desc, empty, css)
     n = len(labels)
-    left, right, top, bottom = 46, 8, 14 + (24 if len(series) > 1 else 0), 44
+    legend, rows = _legend(series, colours, 16, 46) if len(series) > 1 else ([], 0)
+    left, right, top, bottom = 46, 8, 14 + LEGEND_ROW * rows, 44
     plot_h = 200
     height = top + plot_h + bottom
     plot_w = WIDTH - left - right
@@ -132,9 +140,7 @@ def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str,
     slot = plot_w / n
     gap = slot * 0.2 if n > 1 else slot * 0.3
     bar_w = (slot - gap) / len(series)
-    body = []
-    if len(series) > 1:
-        body += _legend(series, 16, left)
+    body = list(legend)
     # Grid lines and the y axis's values.
     ticks = int(round(axis_max / step))
     for i in range(ticks + 1):
@@ -154,7 +160,7 @@ def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str,
             h = plot_h * value / axis_max
             x = x0 + bar_w * j
             y = top + plot_h - h
-            colour = COLOURS[j % len(COLOURS)]
+            colour = colours[j % len(colours)]
             body.append(_rect(f"{label}: {s.name} {fmt(value)}", x=_n(x), y=_n(y), width=_n(max(bar_w, 0.5)),
                               height=_n(h), fill=colour, class_=f"bar series-{j + 1}", data_value=fmt(value)))
             if show_values and value:
@@ -187,8 +193,10 @@ def histogram(labels: Sequence[str], values: Sequence[float], *, title: str, des
     if y_label:
         body.append(_text(12, top + plot_h / 2, y_label, text_anchor="middle", fill=AXIS, class_="chart-axis-label",
                           transform=f"rotate(-90 12 {_n(top + plot_h / 2)})"))
-    every = max(1, math.ceil(n / 11))
-    small = n > 8  # long band labels get a smaller type so that eleven of them fit side by side
+    # Labels never overlap: as many as fit at about seven characters each, the others in the columns' titles.
+    longest = max(len(str(label)) for label in labels)
+    every = max(1, math.ceil(n * max(longest, 2) * FONT * 0.55 / (WIDTH - left - right)))
+    small = longest > 4
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         value = value or 0
         h = plot_h * value / axis_max
@@ -200,7 +208,7 @@ def histogram(labels: Sequence[str], values: Sequence[float], *, title: str, des
                               font_size=FONT - 2 if small else None))
         if i % every == 0:
             body.append(_text(x + slot / 2, top + plot_h + FONT + 6, label, text_anchor="middle", fill=AXIS,
-                              class_="chart-label", font_size=FONT - 4 if small else None))
+                              class_="chart-label", font_size=FONT - 2 if small else None))
     body.append(f'<line {_attrs(x1=left, x2=WIDTH - right, y1=top + plot_h, y2=top + plot_h, stroke=AXIS)}/>')
     return _svg(height, title, desc, body, css)
 
@@ -208,32 +216,31 @@ def histogram(labels: Sequence[str], values: Sequence[float], *, title: str, des
 def bar_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str = "",
               empty: str = "No data yet", fmt: Callable[[float], str] = plain_number,
               value_labels: Sequence[str] | None = None, scale_max: float | None = None,
-              css: str = "") -> Markup:
+              colours: Sequence[str] = COLOURS, css: str = "") -> Markup:
     """Horizontal bars, one row per label (units, categories); several series are stacked segments. The value
     (or `value_labels[i]`, e.g. "12 · 34%") is written at the end of each bar. `scale_max` fixes the full width
     (1 for rates); by default the largest total fills it."""
     if not labels or _is_empty(series):
         return empty_chart(title, desc, empty, css)
-    row_h, label_w, value_w = 30, 190, 92
-    top = 8 + (26 if len(series) > 1 else 0)
+    row_h, label_w, value_w = 30, 150, 80
+    legend, rows = _legend(series, colours, 20, 0) if len(series) > 1 else ([], 0)
+    top = 8 + LEGEND_ROW * rows
     height = top + row_h * len(labels) + 8
     plot_w = WIDTH - label_w - value_w
     totals = [sum((s.values[i] or 0) for s in series) for i in range(len(labels))]
     full = scale_max if scale_max else max(totals) or 1
-    body = []
-    if len(series) > 1:
-        body += _legend(series, 20, 0)
+    body = list(legend)
     for i, label in enumerate(labels):
         y = top + row_h * i
         body.append(f'<g class="bar-row"><title>{escape(label)}: '
                     f'{escape(value_labels[i] if value_labels else fmt(totals[i]))}</title>')
-        body.append(_text(label_w - 8, y + row_h / 2 + FONT / 3, shorten(label, 24), text_anchor="end",
+        body.append(_text(label_w - 8, y + row_h / 2 + FONT / 3, shorten(label, 19), text_anchor="end",
                           class_="chart-label"))
         x = label_w
         for j, s in enumerate(series):
             value = s.values[i] or 0
             w = plot_w * min(value, full) / full
-            body.append(_rect(x=_n(x), y=_n(y + 5), width=_n(w), height=row_h - 10, fill=COLOURS[j % len(COLOURS)],
+            body.append(_rect(x=_n(x), y=_n(y + 5), width=_n(w), height=row_h - 10, fill=colours[j % len(colours)],
                               class_=f"bar series-{j + 1}", data_value=fmt(value)))
             x += w
         shown = value_labels[i] if value_labels else fmt(totals[i])

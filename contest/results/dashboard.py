@@ -287,7 +287,7 @@ def _essay_table(data: dict, name: str):
         return [_l("Day"), _l("Entries submitted"), _l("Writers")], [
             [d["date"], d["entries"], d["writers"]] for d in data["by_day"]]
     if name == "categories":
-        return ([_l("Category"), *(ESSAY_STATUS_LABELS[s] for s in ENTRY_STATUSES), _l("Total")],
+        return ([_l("Category"), *(ESSAY_STATUS_LABELS[s] for s in ENTRY_STATUSES), _l("All entries")],
                 [[c["name"], *(c[s] for s in ENTRY_STATUSES), c["total"]] for c in data["categories"]])
     if name == "statuses":
         return [_l("Status"), _l("Entries")], [[ESSAY_STATUS_LABELS[s["status"]], s["count"]]

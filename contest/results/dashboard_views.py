@@ -92,6 +92,12 @@ def _unit_chart(units: list[dict], who: str, empty: str) -> dict:
         "units_shown": len(shown)}
 
 
+# Statuses in the colours people expect: done green, under way amber, not started grey, refused red.
+STATUS_COLOURS = {"submitted": "#2e7d32", "draft": "#9e9e9e", "withdrawn": "#f9a825", "disqualified": "#b71c1c"}
+ASSIGNMENT_COLOURS = {"submitted": "#2e7d32", "draft": "#f9a825", "pending": "#bdbdbd"}
+CHART_STATUSES = ("submitted", "draft", "withdrawn", "disqualified")
+
+
 def _essay_charts(contest: Contest, data: dict, labels: dict) -> dict:
     empty = _("No data yet")
     days = data["by_day"]
@@ -105,17 +111,17 @@ def _essay_charts(contest: Contest, data: dict, labels: dict) -> dict:
             empty=empty, fmt=_number),
         "categories": charts.bar_chart(
             [c["name"] for c in data["categories"]],
-            [charts.Series(str(labels["status"][s]), [c[s] for c in data["categories"]]) for s in ENTRY_STATUSES],
+            [charts.Series(str(labels["status"][s]), [c[s] for c in data["categories"]]) for s in CHART_STATUSES],
             title=_("Entries per category and status"),
-            desc=_("Entries of each category, by status (draft, submitted, withdrawn, disqualified)."),
-            empty=empty, fmt=_number),
+            desc=_("Entries of each category, by status (submitted, draft, withdrawn, disqualified)."),
+            empty=empty, fmt=_number, colours=[STATUS_COLOURS[s] for s in CHART_STATUSES]),
         "judging": charts.bar_chart(
             [j["title"] for j in data["judging"]],
             [charts.Series(str(labels["assignment"][s]), [j[s] for j in data["judging"]])
              for s in reversed(ASSIGNMENT_STATUSES)],
             title=_("Judging progress"),
             desc=_("Assignments of each judging round: scores submitted, drafts, not started."),
-            empty=empty, fmt=_number,
+            empty=empty, fmt=_number, colours=[ASSIGNMENT_COLOURS[s] for s in reversed(ASSIGNMENT_STATUSES)],
             value_labels=[f"{_number(j['submitted'])}/{_number(j['assignments'])}" for j in data["judging"]]),
     }
     out.update(_unit_chart(data["units"], _("Writers"), empty))
