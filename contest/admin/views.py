@@ -32,6 +32,7 @@ DETAIL_LABELS = {
     "new_parent_id": _l("New parent unit"), "count": _l("Count"), "filename": _l("File"), "source": _l("Source"),
     "contest_id": _l("Contest"), "contest": _l("Contest"), "title": _l("Title"), "reason": _l("Reason"),
     "code": _l("Code"), "changes": _l("Changes"), "what": _l("What"), "format": _l("Format"), "rows": _l("Rows"),
+    "republished": _l("Published again"), "awards": _l("Awards"), "certificates": _l("Certificates"),
 }
 _SOURCES = {"import": _l("spreadsheet import")}
 
@@ -55,6 +56,8 @@ def describe_details(entry, units: dict, contests: dict | None = None) -> list[t
             value = _SOURCES.get(value, value)
         elif value is None or value == "":
             value = "—"
+        elif isinstance(value, bool):
+            value = _("yes") if value else _("no")
         pairs.append((DETAIL_LABELS.get(key, key), value))
     return pairs
 

@@ -49,7 +49,8 @@ def contests(app, admin):
     db.session.execute(delete(audit.AuditEntry))
     rows = [
         ("contest_updated", dict(target_type="contest", target_id=essay.id, slug=essay.slug)),
-        ("results_published", dict(target_type="contest", target_id=essay.id, contest_id=essay.id)),
+        ("results_published", dict(target_type="contest", target_id=essay.id, contest_id=essay.id,
+                                   republished=False)),
         ("certificate_revoked", dict(target_type="certificate", target_id=77, contest_id=essay.id, code="GCN-X")),
         ("judging.round_created", dict(target_type="judging_round", target_id=judging.id, contest=essay.slug)),
         ("judging.panel_changed", dict(target_type="judging_round", target_id=judging.id)),
@@ -122,7 +123,8 @@ def test_filter_by_days_in_vietnam_time(admin_client, admin):
 def test_a_date_that_cannot_be_read_is_said_and_left_out(admin_client, contests, query, message):
     resp = admin_client.get("/admin/audit", query_string=query)
     assert resp.status_code == 200
-    assert message in resp.text
+    errors = re.search(r'data-testid="audit-filter-errors">(.*?)</div>', resp.text, re.S).group(1)
+    assert message in errors
     assert len(actions(resp.text)) == 12
 
 
@@ -133,6 +135,7 @@ def test_new_actions_have_labels_and_contests_are_named(admin_client, contests):
         assert label in html, label
     assert f'href="/contests/{contests["essay"].slug}"' in html  # a contest target is named and linked
     assert "Certificate #77" in html
+    assert "Published again:</small> no" in html
     assert f"Contest:</small> {contests['essay'].title}" in html  # contest_id in the details, by its title
 
 
