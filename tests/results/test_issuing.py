@@ -311,3 +311,10 @@ def test_certificate_data_in_each_language(app):
     part = issuing.issue_participation(w["round"], w["other"], w["other"])
     data = issuing.certificate_data(part, "en")
     assert data.award_label == "Took part" and data.labels == {"achievement": ""}
+
+
+def test_the_issue_date_is_the_date_in_ha_noi():
+    from datetime import UTC, date, datetime
+
+    assert issuing.local_date(datetime(2026, 5, 28, 17, 0, tzinfo=UTC)) == date(2026, 5, 29)
+    assert issuing.local_date(datetime(2026, 5, 28, 16, 59, tzinfo=UTC)) == date(2026, 5, 28)
