@@ -318,3 +318,18 @@ def test_the_issue_date_is_the_date_in_ha_noi():
 
     assert issuing.local_date(datetime(2026, 5, 28, 17, 0, tzinfo=UTC)) == date(2026, 5, 29)
     assert issuing.local_date(datetime(2026, 5, 28, 16, 59, tzinfo=UTC)) == date(2026, 5, 28)
+
+
+def test_a_revoked_certificate_of_a_kept_award_is_issued_again_with_the_current_name(app):
+    w = quiz_world()
+    certs = publish(w["contest"], [{"tier": "first", "user": w["winner"], "round": w["round"]}], w["organiser"])
+    award_id, [old] = next(iter(certs.items()))
+    w["winner"].full_name = "Nguyễn Thị Ánh Tuyết Mai"  # the name was misspelt
+    issuing.revoke(old, w["organiser"], "Sai tên")
+    again = issuing.sync_award_certificates(w["contest"], [db.session.get(Award, award_id)], w["organiser"], NOW)
+    [new] = again[award_id]
+    assert new.code != old.code and new.holder_name == "Nguyễn Thị Ánh Tuyết Mai"
+    assert old.revoked_reason == "Sai tên"
+    # Kept afterwards, however often it is published again.
+    assert codes(issuing.sync_award_certificates(w["contest"], [db.session.get(Award, award_id)],
+                                                 w["organiser"], NOW)[award_id]) == [new.code]
