@@ -4,6 +4,8 @@ certificates. The rules are contest.results.issuing's and personal's, as for the
 
 from __future__ import annotations
 
+from flask import request
+
 from contest.api import bp, openapi
 from contest.api.auth import current_api_user, roles_required, signed_in
 from contest.api.common import iso, page_params, paginate_query, read_json
@@ -73,7 +75,8 @@ def contest_certificates(slug: str):
 @roles_required("organiser")
 def contest_certificates_zip(slug: str):
     contest = contests.get_contest_for(slug, current_api_user())
-    body = issuing.contest_certificates_zip(contest, current_api_user(), _language())
+    body = issuing.contest_certificates_zip(contest, current_api_user(), _language(),
+                                            kind=request.args.get("kind") or None)
     db.session.commit()  # the audit entry, before the file is sent
     return zip_response(contest, body)
 
@@ -184,7 +187,11 @@ openapi.register(
             description="Organisers. One PDF per valid (not revoked) certificate, named `<code> - <holder>.pdf`, "
                         "in one ZIP; 404 `no_certificates` when there is none. Audited "
                         "(`certificates_downloaded`).",
-            parameters=[_SLUG], ok=(200, "The ZIP", None), errors=(404,)), "200", _ZIP)},
+            parameters=[_SLUG, {"name": "kind", "in": "query", "required": False,
+                                "description": "Only award or only participation certificates (each PDF takes "
+                                               "some 40 ms to draw).",
+                                "schema": {"type": "string", "enum": ["award", "participation"]}}],
+            ok=(200, "The ZIP", None), errors=(400, 404)), "200", _ZIP)},
         "/me/results": {"get": openapi.operation(
             "My results", tag="certificates", operation_id="myResults", access="signed_in",
             description="The caller's quiz rounds (with their rank: `published` from the published results, "

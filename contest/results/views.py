@@ -21,7 +21,7 @@ from contest.contests import services as contests
 from contest.contests.models import Contest
 from contest.core import clock
 from contest.core.access import roles_required
-from contest.core.errors import NotFound, ServiceError
+from contest.core.errors import BadRequest, NotFound, ServiceError
 from contest.essays.models import Entry, EntryVersion
 from contest.essays.services import STATUS_LABELS as ENTRY_STATUS_LABELS
 from contest.extensions import db, limiter
@@ -226,10 +226,13 @@ def org_certificates(slug: str):
     pages = max(1, math.ceil(total / CERTIFICATES_PER_PAGE))
     page = min(_page_number(), pages)
     certs = db.session.scalars(stmt.limit(CERTIFICATES_PER_PAGE).offset((page - 1) * CERTIFICATES_PER_PAGE)).all()
-    valid = db.session.scalar(select(func.count()).select_from(
-        stmt.where(Certificate.revoked_at.is_(None)).order_by(None).subquery()))
+    valid = dict(db.session.execute(
+        select(Certificate.kind, func.count()).where(Certificate.contest_id == contest.id,
+                                                     Certificate.revoked_at.is_(None))
+        .group_by(Certificate.kind)).all())
     return render_template("results/certificates_list.html", contest=contest, certs=certs, total=total,
-                           valid=valid, page=page, pages=pages, published=results.is_published(contest))
+                           valid=sum(valid.values()), valid_by_kind=valid, page=page, pages=pages,
+                           published=results.is_published(contest))
 
 
 @bp.route("/organiser/contests/<slug>/certificates/<code>/revoke", methods=["POST"])
@@ -262,7 +265,9 @@ def zip_response(contest: Contest, body: bytes) -> Response:
 def org_certificates_zip(slug: str):
     contest = _contest_or_404(slug)
     try:
-        body = issuing.contest_certificates_zip(contest, _user(), _language())
+        body = issuing.contest_certificates_zip(contest, _user(), _language(), kind=request.args.get("kind") or None)
+    except BadRequest:
+        abort(400)
     except NotFound:
         abort(404)
     db.session.commit()

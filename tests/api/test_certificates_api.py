@@ -107,6 +107,14 @@ def test_the_organisers_list_and_zip(app, quiz):
     assert zipfile.ZipFile(io.BytesIO(resp.data)).namelist() == [f"{quiz['cert'].code} - Nguyen Thi Anh Tuyet.pdf"]
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "certificates_downloaded")) is not None
     assert organiser.get("/api/v1/contests/nope/certificates").status_code == 404
+    assert organiser.get(f"/api/v1/contests/{slug}/certificates.zip?kind=bogus").status_code == 400
+    resp = organiser.get(f"/api/v1/contests/{slug}/certificates.zip?kind=participation")
+    assert resp.status_code == 404 and error(resp) == "no_certificates"
+    app.test_client(user=quiz["other"]).post(f"/api/v1/rounds/{quiz['round'].id}/participation-certificate")
+    resp = organiser.get(f"/api/v1/contests/{slug}/certificates.zip?kind=participation")
+    assert [n.split(" - ")[1] for n in zipfile.ZipFile(io.BytesIO(resp.data)).namelist()] == ["Tran Van Binh.pdf"]
+    assert len(zipfile.ZipFile(io.BytesIO(organiser.get(f"/api/v1/contests/{slug}/certificates.zip").data))
+               .namelist()) == 2
 
 
 def test_members_are_refused_on_organiser_endpoints(app, client, quiz):

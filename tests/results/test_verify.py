@@ -161,6 +161,14 @@ def test_organisers_list_revoke_and_download_all(app):
     audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "certificates_downloaded"))
     assert audit.actor_id == w["organiser"].id and audit.details["count"] == 1
 
+    # With participation certificates too: the award certificates alone, if asked.
+    issuing.issue_participation(w["round"], w["other"], w["other"])
+    db.session.commit()
+    assert 'data-testid="download-award-zip"' in organiser.get(url).get_data(as_text=True)
+    award_only = zipfile.ZipFile(io.BytesIO(organiser.get(f"{url}.zip?kind=award").data)).namelist()
+    assert award_only == names
+    assert organiser.get(f"{url}.zip?kind=nothing").status_code == 400
+
     # Another contest's certificate is not revoked through this one.
     assert organiser.post(f"/organiser/contests/nope/certificates/{first.code}/revoke",
                           data={"reason": "x"}).status_code == 404
