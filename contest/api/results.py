@@ -47,8 +47,8 @@ def export_contest(slug: str):
 
 
 if not any(tag["name"] == "results" for tag in openapi.BASE["tags"]):
-    openapi.BASE["tags"].append({"name": "results", "description": "Results: exports of a contest's people and "
-                                                                   "results for organisers."})
+    openapi.BASE["tags"].append({"name": "results", "description": "Results: awards, publishing, the published "
+                                                                   "results, and exports for organisers."})
 
 openapi.register({
     "/contests/{slug}/export": {"get": openapi.operation(
@@ -315,8 +315,10 @@ openapi.register(
             description=_ORGANISERS + "Issues the award certificates and freezes the awards as they are now: a "
                         "change afterwards shows only after publishing again. 409 `contest_open` while a writing "
                         "contest is open or a quiz round holding an award has no final ranking; 409 `no_awards` "
-                        "without awards. Recorded in the audit log (`results_published`).",
-            parameters=[_SLUG], ok=(200, "Published", openapi.ref("Publication")), errors=(404, 409))},
+                        "without awards; 422 `invalid_awards` (fields `awards.N.field`) when an award no longer holds "
+                        "(its entry withdrawn or disqualified since). Recorded in the audit log "
+                        "(`results_published`).",
+            parameters=[_SLUG], ok=(200, "Published", openapi.ref("Publication")), errors=(404, 409, 422))},
         "/contests/{slug}/unpublish": {"post": openapi.operation(
             "Unpublish a contest's results", tag="results", operation_id="unpublishContest", access="role",
             description=_ORGANISERS + "Hides the results again (certificates stay, but cannot be verified while "

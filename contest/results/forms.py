@@ -58,11 +58,16 @@ class SettingsForm(FlaskForm):
         description=_l("Members who took part in a published round can download a certificate of participation."))
 
     def count_fields(self) -> list[Any]:
-        return [getattr(self, f"count_{tier}") for tier in AWARD_TIERS]
+        return [getattr(self, f"count_{tier}") for tier in AWARD_TIERS if hasattr(self, f"count_{tier}")]
+
+    def drop_counts(self) -> None:
+        for tier in AWARD_TIERS:
+            delattr(self, f"count_{tier}")
 
     def fill(self, settings: ResultSettings) -> None:
         for tier, count in award_counts(settings).items():
-            getattr(self, f"count_{tier}").data = count
+            if hasattr(self, f"count_{tier}"):
+                getattr(self, f"count_{tier}").data = count
         self.name_masking.data = settings.name_masking
         for name in SETTING_LIMITS:
             getattr(self, name).data = getattr(settings, name)

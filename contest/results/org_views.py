@@ -91,7 +91,8 @@ def _render(contest: Contest, *, award_form: AwardForm | None = None, settings_f
         "contest": contest, "settings": settings, "publication": publication,
         "changed": services.awards_changed_since_publication(contest), "awards": awards,
         "by_tier": [(tier, [a for a in awards if a["tier"] == tier]) for tier in AWARD_TIERS],
-        "proposal": proposal, "rounds": rounds, "state": contests.contest_state(contest, now),
+        "proposal": proposal, "digest": services.proposal_digest(proposal) if proposal else "",
+        "rounds": rounds, "state": contests.contest_state(contest, now),
         "award_form": award_form or _award_form(contest, rounds),
         "settings_form": settings_form or _settings_form(settings, formdata=False),
         "tier_labels": services.TIER_LABELS,
@@ -150,6 +151,11 @@ def index(slug: str):
 def use_proposal(slug: str):
     contest = _contest_or_404(slug)
     proposal = services.proposal(contest)
+    if request.form.get("digest") != services.proposal_digest(proposal):
+        db.session.commit()  # a quiz round finalised on the way
+        flash(_("The ranking has changed since the proposal was shown: check the new proposal before confirming "
+                "it."), "error")
+        return redirect(url_for("results_admin.index", slug=contest.slug, proposal=1) + "#proposal")
     try:
         awards = services.set_awards(contest, services.proposal_items(proposal), _user())
     except ServiceError as exc:
@@ -218,6 +224,8 @@ def remove_award(slug: str, award_id: int):
 def save_settings(slug: str):
     contest = _contest_or_404(slug)
     form = _settings_form(services.settings_for(contest), formdata=True)
+    if contest.kind != "essay":
+        form.drop_counts()  # a quiz round's prizes are set on the round
     if not form.validate_on_submit():
         return _render(contest, settings_form=form, status=422)
     try:

@@ -8,6 +8,8 @@ in a round (round_id) and units. Every function flushes and leaves the commit to
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -213,6 +215,13 @@ def proposal_items(proposed: Mapping[str, Any]) -> list[dict[str, Any]]:
     if proposed["kind"] == "quiz":
         return [{"tier": i["tier"], "user_id": i["user_id"], "round_id": i["round_id"]} for i in proposed["items"]]
     return [{"tier": i["tier"], "entry_code": i["entry_code"]} for i in proposed["items"]]
+
+
+def proposal_digest(proposed: Mapping[str, Any]) -> str:
+    """A short fingerprint of a proposal's awards: confirming checks that the proposal shown is still the one the
+    ranking gives (scores may have changed in between)."""
+    raw = json.dumps(proposal_items(proposed), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 # --- awards -----------------------------------------------------------------------------------------------
@@ -559,6 +568,9 @@ def publish_contest(contest: Contest, actor=None, now: datetime | None = None) -
     settings = _lock(contest)
     awards = awards_of(contest)
     _check_publishable(contest, awards, now)
+    # The awards must still hold (an awarded entry withdrawn or disqualified since, a member's result removed):
+    # 422 `invalid_awards` naming them, as when they were set.
+    clean_awards(contest, current_items(contest))
     certificates = _sync_certificates(contest, awards, actor, now)
     snapshot = {"published_at": now.isoformat(),
                 "contest": {"slug": contest.slug, "title": contest.title, "kind": contest.kind},
@@ -629,6 +641,6 @@ def awards_changed_since_publication(contest: Contest) -> bool:
 
 __all__ = ["MASKING_LABELS", "TIER_LABELS", "award_counts", "award_items", "awards_changed_since_publication",
            "awards_of", "clean_awards", "current_items", "current_publication", "display_name", "is_published",
-           "issued_certificates", "proposal", "proposal_items", "proposal_round", "publish_contest",
+           "issued_certificates", "proposal", "proposal_digest", "proposal_items", "proposal_round", "publish_contest",
            "published_results", "set_awards", "settings_for", "settings_json", "unpublish_contest",
            "update_settings"]

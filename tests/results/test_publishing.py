@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from contest.core.audit import AuditEntry
-from contest.core.errors import Conflict, NotFound
+from contest.core.errors import Conflict, Invalid, NotFound
 from contest.extensions import db
 from contest.results import services
 from contest.results.models import Certificate, Publication
@@ -148,7 +148,13 @@ def test_results_page_proposal_publish_and_change(app):
     assert 'data-testid="not-published"' in page and 'data-testid="no-awards"' in page
     page = _page(app, world, proposal="1").get_data(as_text=True)
     assert world.entries[1].code in page and 'data-testid="confirm-proposal"' in page
-    resp = org.post(base + "/proposal")
+    digest = services.proposal_digest(services.proposal(world.contest))
+    assert f'name="digest" value="{digest}"' in page
+    # A proposal that is no longer what the ranking gives is not confirmed.
+    resp = org.post(base + "/proposal", data={"digest": "0" * 16})
+    assert resp.status_code == 302 and "proposal=1" in resp.headers["Location"]
+    assert services.awards_of(world.contest) == []
+    resp = org.post(base + "/proposal", data={"digest": digest})
     assert resp.status_code == 302
     assert len(services.awards_of(world.contest)) == 6
     assert org.post(base + "/publish").status_code == 302
@@ -226,3 +232,40 @@ def test_contest_page_links(app, member_client):
     page = member_client.get(path).get_data(as_text=True)
     assert f'href="/contests/{world.contest.slug}/results"' in page and "contest-results-admin" not in page
     assert 'data-testid="contest-results"' in app.test_client().get(path).get_data(as_text=True)
+
+
+def test_quiz_results_page(app, unit, organiser):
+    from tests.results.test_awards import _contest_of, final_quiz
+
+    round_, _open, members = final_quiz(unit)
+    contest = _contest_of(round_)
+    org = app.test_client(user=organiser)
+    base = f"/organiser/contests/{contest.slug}/results"
+    page = org.get(base, query_string={"proposal": "1"}).get_data(as_text=True)
+    assert members[0].full_name in page and 'name="award-email"' in page and "settings-count_first" not in page
+    resp = org.post(base + "/awards", data={"award-tier": "special", "award-email": members[4].email,
+                                            "award-round_id": str(round_.id), "award-label": "Giải may mắn"})
+    assert resp.status_code == 302
+    assert [(a.tier, a.user_id, a.round_id) for a in services.awards_of(contest)] == [
+        ("special", members[4].id, round_.id)]
+    resp = org.post(base + "/awards", data={"award-tier": "first", "award-email": "khong-co@example.com"})
+    assert resp.status_code == 422
+    resp = org.post(base + "/settings", data={"settings-name_masking": "partial", "settings-place": "Hà Nội",
+                                              "settings-participation_certificates": "y"})
+    assert resp.status_code == 302
+    settings = services.settings_for(contest)
+    assert settings.name_masking == "partial" and settings.participation_certificates is True
+    assert services.award_counts(settings)["consolation"] == 10  # untouched
+
+
+def test_publishing_refuses_awards_that_no_longer_hold(app):
+    world = scored_essay()
+    services.set_awards(world.contest, [{"tier": "first", "entry_code": world.entries[1].code},
+                                        {"tier": "second", "entry_code": world.entries[2].code}])
+    world.entries[2].status = "disqualified"
+    db.session.commit()
+    with pytest.raises(Invalid) as info:
+        services.publish_contest(world.contest, world.organiser)
+    assert info.value.code == "invalid_awards" and set(info.value.fields) == {"awards.1.entry_code"}
+    db.session.rollback()
+    assert services.current_publication(world.contest.id) is None
