@@ -62,7 +62,6 @@ MAX_AWARDS = 2000
 LABEL_MAX = 200
 SETTING_LIMITS = {"signer_title": 200, "signer_name": 200, "organisation": 300, "place": 100}
 SETTING_FIELDS = ("award_counts", "name_masking", *SETTING_LIMITS, "participation_certificates")
-ITEM_FIELDS = ("tier", "entry_code", "user_id", "email", "round_id", "unit_id", "label")
 PROPOSAL_TIERS_QUIZ = ("first", "second", "third", "consolation")
 
 
