@@ -31,9 +31,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 # Endpoints no request limit applies to, which skip the limiter's per-request bookkeeping altogether: the answer
-# save of a quiz round, the hottest request of the site (see docs/performance.md). No route declares limits today
-# and sign-in throttling uses the limiter's storage directly, so this changes no behaviour; a route given
-# @limiter.limit(...) must not be listed here.
+# save of a quiz round, the hottest request of the site (see docs/performance.md). It declares no limit, and
+# sign-in throttling uses the limiter's storage directly, so this changes no behaviour. A route given
+# @limiter.limit(...) (certificate look-ups: results.verify and api.get_certificate) must never be listed here.
 UNLIMITED_HOT_ENDPOINTS = frozenset({"api.save_answer"})
 
 

@@ -15,6 +15,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from contest.accounts.models import User
 from contest.contests.models import Contest
@@ -330,8 +331,15 @@ def issue_participation(round_: Round, user, actor=None, now: datetime | None = 
         unit_name=nfc(rank.unit_name or "")[:300], contest_title=nfc(contest.title)[:300],
         award_label=_stored_label(PARTICIPATION_LABEL)[:200], tier=None, detail=nfc(round_.title)[:400],
         issued_at=now)
-    db.session.add(cert)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # SQLite has no row lock: the unique index settles a race there
+            db.session.add(cert)
+            db.session.flush()
+    except IntegrityError:
+        existing = participation_certificate(round_, user)
+        if existing is None:
+            raise
+        return existing
     return cert
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contest.core.clock import utcnow
@@ -124,6 +124,9 @@ class Certificate(db.Model):
     __table_args__ = (
         CheckConstraint("kind IN ('award', 'participation')", name="known_kind"),
         Index("ix_certificates_contest", "contest_id", "kind"),
+        # One participation certificate per member and round, even when two requests race.
+        Index("uq_certificates_participation", "round_id", "user_id", unique=True,
+              sqlite_where=text("kind = 'participation'"), postgresql_where=text("kind = 'participation'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

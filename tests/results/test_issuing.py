@@ -250,6 +250,27 @@ def test_participation_certificate_once_per_member_and_round(app):
     assert not issuing.certificate_is_public(cert)
 
 
+def test_participation_race_returns_the_first_certificate(app, monkeypatch):
+    """Two requests at once (SQLite has no row lock): the second one's insert meets the unique index and it answers
+    with the first one's certificate; the database never holds two."""
+    w = quiz_world()
+    first = issuing.issue_participation(w["round"], w["winner"], w["winner"], now=NOW)
+    db.session.commit()
+    real = issuing.participation_certificate
+    calls = []
+
+    def missed_once(round_, user):  # the racing request looked before the first one committed
+        calls.append(1)
+        return None if len(calls) == 1 else real(round_, user)
+
+    monkeypatch.setattr(issuing, "participation_certificate", missed_once)
+    second = issuing.issue_participation(w["round"], w["winner"], w["winner"], now=NOW)
+    db.session.commit()
+    assert second.id == first.id and len(calls) == 2
+    assert db.session.scalar(select(db.func.count()).select_from(Certificate).where(
+        Certificate.kind == "participation", Certificate.user_id == w["winner"].id)) == 1
+
+
 def test_participation_refusals(app):
     w = quiz_world(participation=False)
     with pytest.raises(Conflict) as exc:
