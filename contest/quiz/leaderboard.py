@@ -11,6 +11,7 @@ a round of a million attempts is finalised in a few statements, and a page of th
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -201,17 +202,33 @@ def _recount(round_: Round, order: list) -> None:
 def _widen_sqlite_cache() -> None:
     """SQLite: a page cache big enough to hold the ranks' index while a million ranks are written, and sorts in
     memory (about a third less time at a million attempts). The connection's own settings come back once the
-    transaction commits, so the pooled connection does not keep the larger cache."""
+    transaction commits, so the pooled connection does not keep the larger cache. Widening twice in a transaction
+    (publishing finalises first) keeps the first saved settings; where SQLite refuses to change the temporary
+    storage inside a transaction that has already written, the cache alone is widened."""
     raw = db.session.connection().connection.dbapi_connection
     saved = {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "temp_store")}
+    if saved["cache_size"] == SQLITE_FINALISE_CACHE_KIB:
+        return
     raw.execute(f"PRAGMA cache_size = {SQLITE_FINALISE_CACHE_KIB}")
-    raw.execute("PRAGMA temp_store = MEMORY")
+    try:
+        raw.execute("PRAGMA temp_store = MEMORY")
+    except sqlite3.OperationalError:
+        del saved["temp_store"]
 
     def restore() -> None:
         for name, value in saved.items():
             raw.execute(f"PRAGMA {name} = {int(value)}")
 
     after_commit(db.session(), restore, key="quiz:sqlite-cache")
+
+
+def _for_large_statements() -> None:
+    """Settings for statements over every standing of a round, for this transaction only: on PostgreSQL sorts and
+    hashes fit in memory instead of spilling to disk; on SQLite see _widen_sqlite_cache."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '256MB'"))
+    else:
+        _widen_sqlite_cache()
 
 
 def finalise_round(round_: Round, now: datetime | None = None) -> Round:
@@ -240,12 +257,7 @@ def finalise_round(round_: Round, now: datetime | None = None) -> Round:
                        .with_for_update()).all()
     _finalise_expired(round_.id, now)
     db.session.flush()
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # The window sorts of a large round fit in memory instead of spilling to disk; for this transaction only.
-        db.session.execute(text("SET LOCAL work_mem = '256MB'"))
-    else:
-        _widen_sqlite_cache()
+    _for_large_statements()  # the window sorts of a large round fit in memory
 
     repeats = db.session.scalar(select(exists().where(
         _A.c.round_id == round_.id, _A.c.number > 1, _A.c.status.in_(FINALISED_STATUSES))))
@@ -820,6 +832,7 @@ def publish_round(round_: Round, actor=None, now: datetime | None = None) -> Rou
     if not is_final(round_, now):
         finalise_round(round_, now)
     republished = round_.published_at is not None
+    _for_large_statements()
     participants = _freeze_ranks(round_)
     contest = db.session.get(Contest, round_.contest_id)
     snapshot = {

@@ -331,3 +331,30 @@ def test_a_board_without_awards_has_no_winners_section(closed, organiser, client
     db.session.commit()
     html = client.get(f"/rounds/{round_.id}/leaderboard").get_data(as_text=True)
     assert 'data-testid="winners"' not in html and 'data-testid="published-at"' in html
+
+
+# --- the connection's settings ----------------------------------------------------------------------------
+
+def _settings():
+    from sqlalchemy import text
+
+    if db.engine.dialect.name == "sqlite":
+        raw = db.session.connection().connection.dbapi_connection
+        return [raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "temp_store")]
+    return [db.session.execute(text("SHOW work_mem")).scalar()]
+
+
+@pytest.mark.parametrize("final_first", [True, False])
+def test_publishing_widens_the_settings_for_its_own_transaction_only(closed, organiser, final_first):
+    """Freezing a large round uses the larger settings finalising uses (both in one transaction when publishing
+    finalises first); the connection gets its own back at commit."""
+    round_, _members = closed
+    if final_first:
+        lb.finalise_round(round_, utcnow())
+        db.session.commit()
+    before = _settings()
+    lb.publish_round(round_, actor=organiser)
+    assert (lb.SQLITE_FINALISE_CACHE_KIB if db.engine.dialect.name == "sqlite" else "256MB") in _settings()
+    db.session.commit()
+    assert _settings() == before
+    assert db.session.scalar(select(func.count()).select_from(PublishedRank)) == 3
