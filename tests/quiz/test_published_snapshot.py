@@ -358,3 +358,39 @@ def test_publishing_widens_the_settings_for_its_own_transaction_only(closed, org
     db.session.commit()
     assert _settings() == before
     assert db.session.scalar(select(func.count()).select_from(PublishedRank)) == 3
+
+
+def test_a_round_published_before_snapshots_is_read_live_until_published_again(closed, organiser, client,
+                                                                             organiser_client):
+    """Rounds published before publications froze anything (Round.published_at only) stay public, read from the
+    final ranking as before; the organisers are asked to publish again, which freezes them."""
+    round_, (an, binh, chau) = closed
+    lb.finalise_round(round_, utcnow())
+    round_.published_at = utcnow()
+    db.session.commit()
+    board = client.get(f"/api/v1/rounds/{round_.id}/leaderboard", headers=EN).json
+    assert board["published"] is True and [i["name"] for i in board["items"]] == list(NAMES)
+    status = lb.publication_status(round_)
+    assert (status["publication_id"], status["changed"]) == (None, True)
+    assert 'data-testid="publication-changed"' in organiser_client.get(
+        f"/organiser/rounds/{round_.id}/results").get_data(as_text=True)
+    raise_last(round_, chau)
+    assert client.get(f"/api/v1/rounds/{round_.id}/leaderboard", headers=EN).json["items"][0]["name"] == NAMES[2]
+    organiser_client.post(f"/organiser/rounds/{round_.id}/publish")
+    db.session.expire_all()
+    assert lb.publication_status(db.session.get(Round, round_.id))["changed"] is False
+    assert len(publications(round_)) == 1
+
+
+def test_a_live_board_masks_names_too(app, unit):
+    """Members reading an open round's live board see the others' names masked like the public, their own in full."""
+    round_ = gen_round(state="open", live_leaderboard=True)
+    first, second = gen_members(2, unit)
+    first.full_name, second.full_name = "Lê Văn An", "Trần Thị Bình"
+    gen_attempt(round_, first, correct=10)
+    gen_attempt(round_, second, correct=9)
+    db.session.add(ResultSettings(contest_id=round_.contest_id, name_masking="initials"))
+    db.session.commit()
+    body = app.test_client().get(f"/api/v1/rounds/{round_.id}/leaderboard", headers=auth(second)).json
+    assert body["final"] is False and [i["name"] for i in body["items"]] == ["L. V. A.", "Trần Thị Bình"]
+    assert [i["name"] for i in lb.leaderboard(round_)["items"]] == ["Lê Văn An", "Trần Thị Bình"]
