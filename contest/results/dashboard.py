@@ -9,7 +9,7 @@ one by one. Figures are aggregates: no names of people, so they are not personal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,8 @@ CHART_UNITS = 20  # bars in a unit chart; the table lists every unit
 
 QUIZ_TABLES = ("by_day", "rounds", "units", "scores")
 ESSAY_TABLES = ("by_day", "categories", "statuses", "units", "judging", "scores")
+QUIZ_PARTS = ("totals", *QUIZ_TABLES)
+ESSAY_PARTS = ("totals", *ESSAY_TABLES)
 
 
 def tables_of(contest: Contest) -> tuple[str, ...]:
@@ -69,10 +71,12 @@ def _share_label(item: dict) -> str:
     return f"{item['from_percent']}–{item['to_percent'] - 1}%"
 
 
-def quiz_figures(contest: Contest, round_: Round | None = None, now: datetime | None = None) -> dict[str, Any]:
+def quiz_figures(contest: Contest, round_: Round | None = None, now: datetime | None = None,
+                 parts: Collection[str] | None = None) -> dict[str, Any]:
     """{kind, round_id, totals: {rounds, participants, attempts}, rounds: [{round_id, title, opens_at, closes_at,
     question_count, participants, attempts, mean_share, all_correct}], by_day: [{date, attempts, participants}],
-    units: [unit rows], scores: {by, items: [{label, from, to, count}]}}.
+    units: [unit rows], scores: {by, items: [{label, from, to, count}]}}; only the `parts` asked for (all by
+    default: a CSV of one table counts only that).
 
     by_day: finalised attempts and distinct members per Hà Nội day across every round (each attempt on the day it
     was started). units: rolled up the unit tree (leaderboard.unit_rows); across rounds a member counts once, in
@@ -80,30 +84,36 @@ def quiz_figures(contest: Contest, round_: Round | None = None, now: datetime | 
     across rounds by share of correct answers in tenths; for one round by number of correct answers.
     """
     now = now or clock.utcnow()
+    wanted = set(QUIZ_PARTS if parts is None else parts)
     rounds = quiz_rounds(contest)
-    summaries = reports.round_summaries(rounds)
-    round_items = [{"round_id": r.id, "title": r.title, "opens_at": clock.as_utc(r.opens_at),
-                    "closes_at": clock.as_utc(r.closes_at), "question_count": r.question_count,
-                    **summaries[r.id]} for r in rounds]
-    by_day = [{"date": d["date"], "attempts": d["attempts"], "participants": d["members"]}
-              for d in reports.rounds_by_day(rounds)]
-    if round_ is None:
-        units = lb.unit_rows(None, unit_tree(), participants=reports.participants_by_unit(rounds),
-                             members=lb.member_counts_by_unit(), scope_unit_id=contest.unit_id)
-        scores = {"by": "share", "items": [
-            {"label": _share_label(i), "from": i["from_percent"], "to": i["to_percent"], "count": i["count"]}
-            for i in reports.share_distribution(rounds)]}
-    else:
-        units = lb.unit_leaderboard(round_, by="tree", now=now)
-        scores = {"by": "correct", "items": [
-            {"label": str(i["correct"]), "from": i["correct"], "to": i["correct"], "count": i["count"]}
-            for i in reports.score_distribution(round_)]}
-    return {
-        "kind": "quiz", "round_id": round_.id if round_ is not None else None,
-        "totals": {"rounds": len(rounds), "participants": reports.contest_participants(rounds),
-                   "attempts": sum(i["attempts"] for i in round_items)},
-        "rounds": round_items, "by_day": by_day, "units": units, "scores": scores,
-    }
+    out: dict[str, Any] = {"kind": "quiz", "round_id": round_.id if round_ is not None else None}
+    if wanted & {"rounds", "totals"}:
+        summaries = reports.round_summaries(rounds)
+        round_items = [{"round_id": r.id, "title": r.title, "opens_at": clock.as_utc(r.opens_at),
+                        "closes_at": clock.as_utc(r.closes_at), "question_count": r.question_count,
+                        **summaries[r.id]} for r in rounds]
+        if "rounds" in wanted:
+            out["rounds"] = round_items
+        if "totals" in wanted:
+            out["totals"] = {"rounds": len(rounds), "participants": reports.contest_participants(rounds),
+                             "attempts": sum(i["attempts"] for i in round_items)}
+    if "by_day" in wanted:
+        out["by_day"] = [{"date": d["date"], "attempts": d["attempts"], "participants": d["members"]}
+                         for d in reports.rounds_by_day(rounds)]
+    if "units" in wanted:
+        out["units"] = (lb.unit_leaderboard(round_, by="tree", now=now) if round_ is not None else
+                        lb.unit_rows(None, unit_tree(), participants=reports.participants_by_unit(rounds),
+                                     members=lb.member_counts_by_unit(), scope_unit_id=contest.unit_id))
+    if "scores" in wanted:
+        if round_ is None:
+            out["scores"] = {"by": "share", "items": [
+                {"label": _share_label(i), "from": i["from_percent"], "to": i["to_percent"], "count": i["count"]}
+                for i in reports.share_distribution(rounds)]}
+        else:
+            out["scores"] = {"by": "correct", "items": [
+                {"label": str(i["correct"]), "from": i["correct"], "to": i["correct"], "count": i["count"]}
+                for i in reports.score_distribution(round_)]}
+    return out
 
 
 # --- writing contests -------------------------------------------------------------------------------------
@@ -195,40 +205,48 @@ def score_bands(scores: Sequence[float], scale: float, bands: int = SCORE_BANDS)
              "to": round((i + 1) * width, 4), "count": counts[i]} for i in range(bands)]
 
 
-def essay_figures(contest: Contest) -> dict[str, Any]:
+def essay_figures(contest: Contest, parts: Collection[str] | None = None) -> dict[str, Any]:
     """{kind, totals: {entries, submitted, writers, drafts}, by_day: [{date, entries, writers}] (entries by the Hà
     Nội day of their first submission), categories: [{category_id, name, draft, submitted, withdrawn,
     disqualified, total}], statuses: [{status, count}], units: [unit rows with entries], judging: [per judging
     round], scores: {round_id, round_title, scale, scored, items: [{label, from, to, count}]} for the latest judging
-    round (None without one)."""
-    categories = _categories(contest)
-    statuses = [{"status": s, "count": sum(c[s] for c in categories)} for s in ENTRY_STATUSES]
-    writers = db.session.scalar(select(func.count(Entry.author_id.distinct())).where(
-        Entry.contest_id == contest.id, Entry.status == "submitted")) or 0
-    judging = judging_rounds.rounds_of(contest)
-    scores = None
-    if judging:
-        latest = judging[-1]
-        scale = judging_rounds.total_scale(latest)
-        values = list(judging_results.aggregated_scores(latest).values())
-        scores = {"round_id": latest.id, "round_title": latest.title, "scale": scale, "scored": len(values),
-                  "items": score_bands(values, scale)}
-    by_status = {s["status"]: s["count"] for s in statuses}
-    return {
-        "kind": "essay",
-        "totals": {"entries": sum(by_status.values()), "submitted": by_status["submitted"], "writers": writers,
-                   "drafts": by_status["draft"]},
-        "by_day": _entry_days(contest), "categories": categories, "statuses": statuses,
-        "units": _essay_units(contest), "judging": _judging(judging), "scores": scores,
-    }
+    round (None without one); only the `parts` asked for (all by default)."""
+    wanted = set(ESSAY_PARTS if parts is None else parts)
+    out: dict[str, Any] = {"kind": "essay"}
+    if wanted & {"categories", "statuses", "totals"}:
+        categories = _categories(contest)
+        statuses = [{"status": s, "count": sum(c[s] for c in categories)} for s in ENTRY_STATUSES]
+        out.update(categories=categories, statuses=statuses)
+        if "totals" in wanted:
+            by_status = {s["status"]: s["count"] for s in statuses}
+            writers = db.session.scalar(select(func.count(Entry.author_id.distinct())).where(
+                Entry.contest_id == contest.id, Entry.status == "submitted")) or 0
+            out["totals"] = {"entries": sum(by_status.values()), "submitted": by_status["submitted"],
+                             "writers": writers, "drafts": by_status["draft"]}
+    if "by_day" in wanted:
+        out["by_day"] = _entry_days(contest)
+    if "units" in wanted:
+        out["units"] = _essay_units(contest)
+    if wanted & {"judging", "scores"}:
+        judging = judging_rounds.rounds_of(contest)
+        out["judging"] = _judging(judging)
+        out["scores"] = None
+        if judging:
+            latest = judging[-1]
+            scale = judging_rounds.total_scale(latest)
+            values = list(judging_results.aggregated_scores(latest).values())
+            out["scores"] = {"round_id": latest.id, "round_title": latest.title, "scale": scale,
+                             "scored": len(values), "items": score_bands(values, scale)}
+    return out
 
 
-def figures(contest: Contest, round_: Round | None = None, now: datetime | None = None) -> dict[str, Any]:
+def figures(contest: Contest, round_: Round | None = None, now: datetime | None = None,
+            parts: Collection[str] | None = None) -> dict[str, Any]:
     """The dashboard of any contest (see quiz_figures and essay_figures). No access check here: callers let only
     organisers in."""
     if contest.kind == "quiz":
-        return quiz_figures(contest, round_, now)
-    return essay_figures(contest)
+        return quiz_figures(contest, round_, now, parts)
+    return essay_figures(contest, parts)
 
 
 def chart_units(rows: Sequence[dict], limit: int = CHART_UNITS) -> tuple[list[dict], int | None]:

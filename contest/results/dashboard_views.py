@@ -167,7 +167,7 @@ def dashboard_csv(slug: str):
     if name not in dashboard.tables_of(contest):
         return error_response(400, "unknown_table", _("Unknown table. Choose one of: %(names)s.",
                                                       names=", ".join(dashboard.tables_of(contest))))
-    data = dashboard.figures(contest, round_, clock.utcnow())
+    data = dashboard.figures(contest, round_, clock.utcnow(), parts=(name,))
     header, rows = dashboard.table(contest, data, name)
     suffix = f"-round-{round_.id}" if round_ is not None and name in ("units", "scores") else ""
     filename = f"{contest.slug}-dashboard-{name}{suffix}.csv"

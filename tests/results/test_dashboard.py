@@ -366,3 +366,11 @@ def test_figures_take_one_query_per_kind_not_one_per_attempt(quiz, app):
     get_cache().clear()
     assert count_statements() == first
     assert dashboard.figures(quiz["contest"])["totals"]["participants"] == 25
+
+
+def test_only_the_parts_asked_for_are_counted(quiz, essay):
+    assert set(dashboard.figures(quiz["contest"], parts=("by_day",))) == {"kind", "round_id", "by_day"}
+    assert dashboard.figures(quiz["contest"], parts=("by_day",))["by_day"] == dashboard.figures(quiz["contest"])[
+        "by_day"]
+    some = dashboard.figures(essay["world"].contest, parts=("judging",))
+    assert set(some) == {"kind", "judging", "scores"} and some["judging"][0]["assignments"] == 10
