@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from contest.contests import services as contests
 from contest.contests.models import Contest
@@ -71,14 +70,6 @@ def _settings_form(settings, formdata: bool) -> SettingsForm:
     return form
 
 
-def _url_or_none(endpoint: str, **values) -> str | None:
-    """Another helper's page, while it may not exist yet."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def _render(contest: Contest, *, award_form: AwardForm | None = None, settings_form: SettingsForm | None = None,
             show_proposal: bool = False, status: int = 200):
     settings = services.settings_for(contest)
@@ -96,9 +87,9 @@ def _render(contest: Contest, *, award_form: AwardForm | None = None, settings_f
         "award_form": award_form or _award_form(contest, rounds),
         "settings_form": settings_form or _settings_form(settings, formdata=False),
         "tier_labels": services.TIER_LABELS,
-        "public_url": _url_or_none("results.public_results", slug=contest.slug) if publication else None,
-        "certificates_url": _url_or_none("results.org_certificates", slug=contest.slug),
-        "dashboard_url": _url_or_none("results_dashboard.dashboard", slug=contest.slug),
+        "public_url": url_for("results.public_results", slug=contest.slug) if publication else None,
+        "certificates_url": url_for("results.org_certificates", slug=contest.slug),
+        "dashboard_url": url_for("results_dashboard.dashboard", slug=contest.slug),
     }
     html = render_template("results/org_index.html", **context)
     db.session.commit()  # result settings made on first use, a quiz round finalised by the proposal
@@ -113,15 +104,12 @@ def _results_links() -> dict[str, Any]:
     def results_links(contest: Contest, is_organiser: bool = False) -> list[tuple[str, str, str]]:
         links = []
         if services.is_published(contest):
-            url = _url_or_none("results.public_results", slug=contest.slug)
-            if url:
-                links.append((_("Results"), url, "contest-results"))
+            links.append((_("Results"), url_for("results.public_results", slug=contest.slug), "contest-results"))
         if is_organiser:
             links.append((_("Results and awards"), url_for("results_admin.index", slug=contest.slug),
                           "contest-results-admin"))
-            url = _url_or_none("results_dashboard.dashboard", slug=contest.slug)
-            if url:
-                links.append((_("Dashboard"), url, "contest-dashboard"))
+            links.append((_("Dashboard"), url_for("results_dashboard.dashboard", slug=contest.slug),
+                          "contest-dashboard"))
         return links
 
     return {"results_links": results_links}
