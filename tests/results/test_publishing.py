@@ -224,6 +224,7 @@ def test_contest_page_links(app, member_client):
     org_page = app.test_client(user=world.organiser).get(path).get_data(as_text=True)
     assert f'/organiser/contests/{world.contest.slug}/results"' in org_page
     assert 'data-testid="contest-results-admin"' in org_page and 'data-testid="contest-results"' not in org_page
+    assert f'href="/organiser/contests/{world.contest.slug}/dashboard"' in org_page
     page = member_client.get(path).get_data(as_text=True)
     assert 'data-testid="contest-results' not in page
     services.set_awards(world.contest, [{"tier": "first", "entry_code": world.entries[1].code}])
