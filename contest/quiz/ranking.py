@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from contest.results.awards import propose
+
 NO_PREDICTION = 10**12  # a missing prediction ranks after every real one
 
 
@@ -104,20 +106,9 @@ def prize_tiers(ranked: Sequence[Ranked], prizes: dict[str, int]) -> dict[int, s
     A tie at the border of a tier is not split: everyone sharing the rank of the last place in a tier gets that
     tier, and the next tier shrinks accordingly (organisers confirm or edit proposals).
     """
-    out: dict[int, str] = {}
-    index = 0
-    boundary = 0
-    for tier in ("first", "second", "third", "consolation"):
-        boundary += max(0, int(prizes.get(tier, 0) or 0))
-        stop = min(boundary, len(ranked))
-        if stop <= index:
-            continue
-        while stop < len(ranked) and ranked[stop].rank == ranked[stop - 1].rank:
-            stop += 1
-        for item in ranked[index:stop]:
-            out[item.result.user_id] = tier
-        index = stop
-    return out
+    proposed = propose([(item.rank, item.result.user_id) for item in ranked], prizes,
+                       tiers=("first", "second", "third", "consolation"))
+    return {user_id: tier for tier, user_id in proposed}
 
 
 __all__ = ["NO_PREDICTION", "Ranked", "Result", "all_correct_count", "counted_results", "prediction_error",

@@ -1,14 +1,15 @@
 """Proposing awards from a ranking, as a pure function: tiers filled in order, each taking its count of places,
 ties at the border of a tier never split (everyone sharing the rank of its last place gets that tier, and the later
-tiers get correspondingly fewer places). The quiz's ranking.prize_tiers follows the same rule for its four tiers;
-tests/results/test_award_rules.py checks that both agree.
+tiers get correspondingly fewer places). The quiz's ranking.prize_tiers is this rule over its four tiers.
+Imports nothing of the app, so the quiz's pure rules can use it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 
-from contest.results.models import AWARD_TIERS
+# In the order results are shown (API.md: special, first, second, third, consolation).
+AWARD_TIERS = ("special", "first", "second", "third", "consolation")
 
 
 def place_count(counts: Mapping[str, int] | None) -> int:
@@ -40,4 +41,4 @@ def propose(ranked: Sequence[tuple[int, Hashable]], counts: Mapping[str, int] | 
     return out
 
 
-__all__ = ["place_count", "propose"]
+__all__ = ["AWARD_TIERS", "place_count", "propose"]

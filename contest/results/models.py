@@ -19,9 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from contest.core.clock import utcnow
 from contest.core.types import UTCDateTime
 from contest.extensions import db
+from contest.results.awards import AWARD_TIERS  # noqa: F401  (in the order results are shown)
 
-# In the order results are shown (API.md: special, first, second, third, consolation).
-AWARD_TIERS = ("special", "first", "second", "third", "consolation")
 DEFAULT_AWARD_COUNTS = {"special": 0, "first": 1, "second": 2, "third": 3, "consolation": 10}
 # How names appear on public pages: in full, "Nguyễn V. A." (family name and initials) or "N. V. A." (initials).
 NAME_MASKING = ("none", "partial", "initials")
