@@ -113,7 +113,9 @@ def seed_quiz_demo(now: datetime | None = None) -> int:
         return created  # no approved questions: the rounds could draw nothing
     quotas = _quotas() if count == QUESTIONS else None
     common = {"contest_id": contest.id, "time_limit_seconds": TIME_LIMIT, "question_count": count,
-              "topic_quotas": quotas, "max_attempts": 1, "prediction": True, "review_policy": "after_close"}
+              "topic_quotas": quotas, "max_attempts": 1, "prediction": True, "review_policy": "after_close",
+              # Prizes for a dozen demo members, so that not everyone wins one.
+              "prizes": {"first": 1, "second": 1, "third": 2, "consolation": 3}}
     closed = Round(title="Tuần 1", opens_at=_morning(now, -9), closes_at=_morning(now, -2), **common)
     open_ = Round(title="Tuần 2", opens_at=_morning(now, -2), closes_at=_morning(now, 5), live_leaderboard=True,
                   **common)

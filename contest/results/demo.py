@@ -1,5 +1,6 @@
 """Demo results: the demo quiz contest's closed round (finalised and published by contest.quiz.demo) has its prize
-proposal confirmed as the contest's awards, and the contest's results are published, with their certificates.
+proposal confirmed as the contest's awards; the round is published again (its snapshot then names the winners) and
+the contest's results are published, with their certificates.
 
 seed_results_demo() is idempotent: once the contest has awards or a publication it adds nothing.
 """
@@ -49,8 +50,11 @@ def seed_results_demo(now: datetime | None = None) -> int:
     awards = services.set_awards(contest, services.proposal_items(services.proposal(contest, now)), organiser)
     created = 1 + len(awards)
     if awards:
+        # The rounds again, so that their snapshots carry the winners just confirmed (a re-publication).
+        for round_ in closed:
+            lb.publish_round(round_, actor=organiser, now=now)
         services.publish_contest(contest, organiser, now=now)
-        created += 1
+        created += 1 + len(closed)
     return created
 
 

@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from contest import demo
 from contest.contests.models import Contest
 from contest.extensions import db
+from contest.quiz import leaderboard as lb
 from contest.quiz.demo import SLUG
+from contest.quiz.models import Round
 from contest.results import services
 from contest.results.demo import seed_results_demo
 from contest.results.models import Award, Certificate, Publication
@@ -30,6 +32,12 @@ def test_the_demo_results(app, client):
     results = services.published_results(contest)
     assert len(results["awards"]) == len(awards) and all(a["certificate_code"] for a in results["awards"])
     assert services.awards_changed_since_publication(contest) is False
+    # The round was published again after the awards: its snapshot names the winners, and nothing is pending.
+    round_ = db.session.get(Round, awards[0].round_id)
+    assert lb.publication_status(round_)["changed"] is False
+    snapshot = lb.current_publication(round_).snapshot
+    assert [(a["tier"], a["user_id"]) for a in snapshot["awards"]] == [(a.tier, a.user_id) for a in awards]
+    assert len(awards) < snapshot["participants"]  # not everyone wins a prize
     resp = client.get(f"/api/v1/contests/{SLUG}/results")
     assert resp.status_code == 200 and len(resp.json["awards"]) == len(awards)
     # Names masked as the demo's settings say ("Nguyễn V. A."): never a full name on the public answer.
