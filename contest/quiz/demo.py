@@ -31,7 +31,7 @@ Mỗi tuần một đợt thi gồm 10 câu hỏi trắc nghiệm, làm trong 10
 lưu ngay khi chọn; nếu mất kết nối, hãy mở lại trang để làm tiếp với thời gian còn lại.
 
 Xếp hạng: nhiều câu đúng hơn xếp trước; bằng nhau thì dự đoán gần đúng hơn số người trả lời đúng tất cả các câu xếp \
-trước; sau đó là thời điểm nộp bài sớm hơn. Mỗi đợt trao 1 giải Nhất, 2 giải Nhì, 3 giải Ba và 10 giải Khuyến khích."""
+trước; sau đó là thời điểm nộp bài sớm hơn. Mỗi đợt trao 1 giải Nhất, 1 giải Nhì, 2 giải Ba và 3 giải Khuyến khích."""
 DEMO_MEMBER = "thisinh@example.com"  # left free to take the open round in the demo
 # Per topic of the demo bank, how many of the 10 questions each attempt draws (when the bank has them).
 QUOTAS = {"Cuộc đời và sự nghiệp": 3, "Tư tưởng Hồ Chí Minh": 2, "Đạo đức Hồ Chí Minh": 2,
