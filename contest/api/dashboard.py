@@ -3,29 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
-
 from flask import request
 
 from contest.api import bp, openapi
 from contest.api.auth import current_api_user, roles_required
-from contest.api.common import iso
 from contest.contests import services as contests
 from contest.core import clock
 from contest.results import dashboard
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 @bp.get("/contests/<slug>/dashboard")
@@ -33,8 +17,8 @@ def _jsonable(value: Any) -> Any:
 def contest_dashboard(slug: str):
     contest = contests.get_contest_for(slug, current_api_user())
     round_ = dashboard.pick_round(contest, request.args.get("round")) if contest.kind == "quiz" else None
-    data = dashboard.figures(contest, round_, clock.utcnow())
-    return {"contest": {"slug": contest.slug, "title": contest.title, "kind": contest.kind}, **_jsonable(data)}
+    data = dashboard.cached_figures(contest, round_, clock.utcnow(), as_json=True)
+    return {"contest": {"slug": contest.slug, "title": contest.title, "kind": contest.kind}, **data}
 
 
 if not any(tag["name"] == "results" for tag in openapi.BASE["tags"]):
@@ -56,7 +40,8 @@ _BAND = {"type": "object", "required": ["label", "from", "to", "count"],
 openapi.register(
     paths={"/contests/{slug}/dashboard": {"get": openapi.operation(
         "A contest's dashboard figures", tag="results", operation_id="contestDashboard", access="role",
-        description="Organisers. Aggregates only (no names). Days are Hà Nội days (ISO dates). A quiz contest "
+        description="Organisers. Aggregates only (no names), counted again at most once a minute. Days are Hà Nội "
+                    "days (ISO dates). A quiz contest "
                     "(`kind` quiz): `totals` {rounds, participants (distinct members with a finished attempt), "
                     "attempts (finished)}, `rounds` [{round_id, title, opens_at, closes_at, question_count, "
                     "participants, attempts, mean_share, all_correct}], `by_day` [{date, attempts, participants}] "

@@ -149,7 +149,7 @@ def _contest(slug: str) -> Contest:
 def dashboard_page(slug: str):
     contest = _contest(slug)
     round_ = dashboard.pick_round(contest, request.args.get("round")) if contest.kind == "quiz" else None
-    data = dashboard.figures(contest, round_, clock.utcnow())
+    data = dashboard.cached_figures(contest, round_, clock.utcnow())
     labels = _labels()
     pictures = _quiz_charts(contest, data) if contest.kind == "quiz" else _essay_charts(contest, data, labels)
     return render_template("results/dashboard.html", contest=contest, data=data, charts=pictures, labels=labels,
@@ -167,7 +167,7 @@ def dashboard_csv(slug: str):
     if name not in dashboard.tables_of(contest):
         return error_response(400, "unknown_table", _("Unknown table. Choose one of: %(names)s.",
                                                       names=", ".join(dashboard.tables_of(contest))))
-    data = dashboard.figures(contest, round_, clock.utcnow(), parts=(name,))
+    data = dashboard.cached_figures(contest, round_, clock.utcnow(), parts=(name,))
     header, rows = dashboard.table(contest, data, name)
     suffix = f"-round-{round_.id}" if round_ is not None and name in ("units", "scores") else ""
     filename = f"{contest.slug}-dashboard-{name}{suffix}.csv"

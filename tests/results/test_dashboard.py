@@ -374,3 +374,17 @@ def test_only_the_parts_asked_for_are_counted(quiz, essay):
         "by_day"]
     some = dashboard.figures(essay["world"].contest, parts=("judging",))
     assert set(some) == {"kind", "judging", "scores"} and some["judging"][0]["assignments"] == 10
+
+
+def test_the_page_keeps_its_figures_a_minute(quiz, organiser_client):
+    from contest.core.cache import get_cache
+
+    url = page_url(quiz["contest"])
+    assert re.search(r'data-testid="total-attempts">7<', organiser_client.get(url).text)
+    gen_attempt(quiz["r2"], quiz["members"][1], correct=3, started_at=utc(2026, 5, 7, 2, 0))
+    db.session.commit()
+    assert re.search(r'data-testid="total-attempts">7<', organiser_client.get(url).text)  # from the cache
+    fresh = organiser_client.get(url.replace("dashboard", "dashboard.csv") + "?table=rounds")
+    assert read_csv(fresh)[2][5] == "4"  # another part: counted now
+    get_cache().clear()
+    assert re.search(r'data-testid="total-attempts">8<', organiser_client.get(url).text)
