@@ -122,16 +122,22 @@ def _legend(series: Sequence[Series], colours: Sequence[str], y: float, start: f
     return out, rows
 
 
+def _x_label(text: str, left: float, right: float, base: float) -> str:
+    return _text(left + (WIDTH - left - right) / 2, base + 2 * FONT + 16, text, text_anchor="middle", fill=AXIS,
+                 class_="chart-axis-label")
+
+
 def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str = "",
-                 y_label: str = "", empty: str = "No data yet", fmt: Callable[[float], str] = plain_number,
-                 colours: Sequence[str] = COLOURS, css: str = "") -> Markup:
+                 y_label: str = "", x_label: str = "", empty: str = "No data yet",
+                 fmt: Callable[[float], str] = plain_number, colours: Sequence[str] = COLOURS,
+                 css: str = "") -> Markup:
     """Columns per label (days), one column per series side by side (one or two series). Values are written
     above the columns while they fit; each column's <title> gives its label, series and value."""
     if not labels or _is_empty(series):
         return empty_chart(title, desc, empty, css)
     n = len(labels)
     legend, rows = _legend(series, colours, 16, 46) if len(series) > 1 else ([], 0)
-    left, right, top, bottom = 46, 8, 14 + LEGEND_ROW * rows, 44
+    left, right, top, bottom = 46, 8, 14 + LEGEND_ROW * rows, 44 + (22 if x_label else 0)
     plot_h = 200
     height = top + plot_h + bottom
     plot_w = WIDTH - left - right
@@ -169,17 +175,19 @@ def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str,
             body.append(_text(left + slot * (i + 0.5), top + plot_h + FONT + 6, label, text_anchor="middle",
                               fill=AXIS, class_="chart-label"))
     body.append(f'<line {_attrs(x1=left, x2=WIDTH - right, y1=top + plot_h, y2=top + plot_h, stroke=AXIS)}/>')
+    if x_label:
+        body.append(_x_label(x_label, left, right, top + plot_h))
     return _svg(height, title, desc, body, css)
 
 
 def histogram(labels: Sequence[str], values: Sequence[float], *, title: str, desc: str = "", name: str = "",
-              y_label: str = "", empty: str = "No data yet", fmt: Callable[[float], str] = plain_number,
-              css: str = "") -> Markup:
+              y_label: str = "", x_label: str = "", empty: str = "No data yet",
+              fmt: Callable[[float], str] = plain_number, css: str = "") -> Markup:
     """Adjacent columns for bands of a score (labels are the bands)."""
     if not labels or _is_empty([Series(name, values)]):
         return empty_chart(title, desc, empty, css)
     n = len(labels)
-    left, right, top, bottom = 46, 8, 22, 44
+    left, right, top, bottom = 46, 8, 22, 44 + (22 if x_label else 0)
     plot_h = 200
     height = top + plot_h + bottom
     slot = (WIDTH - left - right) / n
@@ -210,6 +218,8 @@ def histogram(labels: Sequence[str], values: Sequence[float], *, title: str, des
             body.append(_text(x + slot / 2, top + plot_h + FONT + 6, label, text_anchor="middle", fill=AXIS,
                               class_="chart-label", font_size=FONT - 2 if small else None))
     body.append(f'<line {_attrs(x1=left, x2=WIDTH - right, y1=top + plot_h, y2=top + plot_h, stroke=AXIS)}/>')
+    if x_label:
+        body.append(_x_label(x_label, left, right, top + plot_h))
     return _svg(height, title, desc, body, css)
 
 

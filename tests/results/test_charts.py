@@ -100,7 +100,7 @@ def test_bar_chart_stacks_series_and_shortens_long_names():
 
 def test_histogram_columns_are_adjacent_and_proportional():
     root = parse(charts.histogram(["0–9%", "10–19%", "100%"], [1, 3, 2], title="Scores", desc="d",
-                                  y_label="Participants"))
+                                  y_label="Participants", x_label="Share of correct answers"))
     check_accessible(root, "Scores")
     found = bars(root)
     heights = [float(b.get("height")) for b in found]
@@ -109,6 +109,10 @@ def test_histogram_columns_are_adjacent_and_proportional():
     widths = [float(b.get("width")) for b in found]
     assert xs[1] == pytest.approx(xs[0] + widths[0] + 1, abs=0.2)
     assert "Participants" in texts(root) and "100%" in texts(root)
+    [x_axis] = [t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text == "Share of correct answers"]
+    below = max(float(b.get("y")) + float(b.get("height")) for b in found)
+    assert float(x_axis.get("y")) > below + 14  # under the band labels, inside the drawing
+    assert float(x_axis.get("y")) < float(root.get("viewBox").split()[3])
 
 
 @pytest.mark.parametrize("draw", [
