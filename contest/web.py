@@ -117,6 +117,15 @@ def error_response(status: int, code: str | None = None, message=None, fields=No
     return make_response(render_template("errors/error.html", status=status, title=title, message=message), status)
 
 
+def page_service_error(exc):
+    """Error handler for a blueprint of pages: a service's refusal (contest.core.errors.ServiceError) as an error
+    page in the reader's language, after rolling back; 401 leads to the sign-in page and back."""
+    db.session.rollback()
+    if exc.status == 401:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    return error_response(exc.status, exc.code, str(exc.message))
+
+
 def _handle_http_exception(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc

@@ -8,7 +8,6 @@ names or points to an entry's author.
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 
 from flask import request
@@ -16,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from contest.api import bp, openapi
 from contest.api.auth import current_api_user, roles_required
-from contest.api.common import iso, paginate_list, read_json
+from contest.api.common import iso, jsonable, paginate_list, read_json
 from contest.contests import services as contests
 from contest.core.errors import BadRequest
 from contest.core.text import parse_id
@@ -27,17 +26,6 @@ from contest.judging.models import AGGREGATIONS, ASSIGNMENT_STATUSES, REVEAL_POL
 ROUND_SPEC = {"title": "string", "stage": "string", "judges_per_entry": "integer", "criteria": "array",
               "opens_at": "string", "closes_at": "string", "aggregation": "string", "reveal_scores": "string",
               "disagreement_threshold": "number", "same_unit_conflicts": "boolean"}
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain service data with its times as ISO 8601."""
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _round_fields() -> dict[str, Any]:
@@ -171,7 +159,7 @@ def assign_round(round_id: int):
     read_json({}, optional=True)
     answer = rounds.assign(round_, current_api_user())
     db.session.commit()
-    return _jsonable({**answer, "unassigned": [{**u, "message": str(u["message"])} for u in answer["unassigned"]]})
+    return jsonable({**answer, "unassigned": [{**u, "message": str(u["message"])} for u in answer["unassigned"]]})
 
 
 @bp.get("/judging-rounds/<id:round_id>/assignments")
@@ -246,7 +234,7 @@ def add_round_conflict(round_id: int):
 def my_assignments():
     items = scoring.my_assignments(current_api_user())
     counts = {status: sum(1 for i in items if i["status"] == status) for status in ASSIGNMENT_STATUSES}
-    return {**paginate_list(items, _jsonable),
+    return {**paginate_list(items, jsonable),
             "progress": {"assigned": len(items), "pending": counts["pending"], "in_progress": counts["draft"],
                          "submitted": counts["submitted"]}}
 
@@ -255,7 +243,7 @@ def my_assignments():
 @roles_required("judge")
 def get_assignment(assignment_id: int):
     row = scoring.assignment_for_judge(assignment_id, current_api_user())
-    return _jsonable(scoring.assignment_view(row))
+    return jsonable(scoring.assignment_view(row))
 
 
 def _numbers_or_null(value: Any, name: str) -> None:
@@ -284,7 +272,7 @@ def save_scores(assignment_id: int):
     comments = {k: v for k, v in (body["comments"] or {}).items() if v is not None}
     scoring.save_scores(row, user, body["scores"], comments, body["comment"], bool(body["submit"]))
     db.session.commit()
-    return _jsonable(scoring.assignment_view(row))
+    return jsonable(scoring.assignment_view(row))
 
 
 @bp.post("/assignments/<id:assignment_id>/conflict")

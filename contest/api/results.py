@@ -4,7 +4,6 @@ scores, awards) as CSV or XLSX (contest.results.exports)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Response, request, stream_with_context
@@ -12,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from contest.api import bp, openapi
 from contest.api.auth import current_api_user, roles_required
-from contest.api.common import iso, read_json
+from contest.api.common import iso, jsonable, read_json
 from contest.contests import services as contests
 from contest.core.errors import BadRequest
 from contest.core.text import parse_id
@@ -85,16 +84,6 @@ ITEM_IDS = ("user_id", "round_id", "unit_id")
 SETTINGS_SPEC = {"award_counts": "object", "name_masking": "string", "signer_title": "string",
                  "signer_name": "string", "organisation": "string", "place": "string",
                  "participation_certificates": "boolean"}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _contest(slug: str):
@@ -172,7 +161,7 @@ def put_awards(slug: str):
 def award_proposal(slug: str):
     contest = _contest(slug)
     proposed = services.proposal(contest)
-    answer = {**_jsonable(proposed), "awards": services.proposal_items(proposed)}
+    answer = {**jsonable(proposed), "awards": services.proposal_items(proposed)}
     db.session.commit()  # a quiz round finalised on the way, the result settings made on first use
     return answer
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from contest.contests import services
 from contest.contests.forms import ContestForm, unit_choices
 from contest.contests.models import Contest
 from contest.core import clock
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import NotFound, ServiceError
 from contest.core.forms import apply_service_error
 from contest.extensions import db
@@ -22,13 +21,9 @@ bp = Blueprint("contests", __name__)
 HOME_LIMIT = 6
 
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def contest_or_404(slug: str) -> Contest:
     try:
-        return services.get_contest_for(slug, _user())
+        return services.get_contest_for(slug, signed_in_user())
     except NotFound:
         abort(404)
 
@@ -36,7 +31,7 @@ def contest_or_404(slug: str) -> Contest:
 @bp.app_template_global()
 def home_contests(limit: int = HOME_LIMIT) -> list[Contest]:
     """The contests the home page lists (contests/_list.html), for whoever is reading."""
-    return services.visible_contests(_user(), limit)
+    return services.visible_contests(signed_in_user(), limit)
 
 
 @bp.app_template_global()
@@ -51,13 +46,13 @@ def _labels():
 
 @bp.route("/contests")
 def index():
-    return render_template("contests/index.html", contests=services.visible_contests(_user()))
+    return render_template("contests/index.html", contests=services.visible_contests(signed_in_user()))
 
 
 @bp.route("/contests/<slug>")
 def show(slug: str):
     contest = contest_or_404(slug)
-    user = _user()
+    user = signed_in_user()
     now = clock.utcnow()
     round_rows = []
     if contest.kind == "quiz":
@@ -93,7 +88,7 @@ def create():
     form = ContestForm()
     if form.validate_on_submit():
         try:
-            contest = services.create_contest(form.service_data(), _user())
+            contest = services.create_contest(form.service_data(), signed_in_user())
         except ServiceError as exc:
             db.session.rollback()
             apply_service_error(form, exc)
@@ -113,7 +108,7 @@ def edit(slug: str):
     form = ContestForm() if request.method == "POST" else ContestForm.for_contest(contest)
     if form.validate_on_submit():
         try:
-            services.update_contest(contest, form.service_data(), _user())
+            services.update_contest(contest, form.service_data(), signed_in_user())
         except ServiceError as exc:
             db.session.rollback()
             apply_service_error(form, exc)

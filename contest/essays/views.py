@@ -15,12 +15,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from contest.contests import services as contests
 from contest.contests.models import Contest
 from contest.core import clock
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import NotFound, ServiceError
 from contest.core.forms import apply_service_error
 from contest.essays import services
@@ -52,13 +52,9 @@ HISTORY_LABELS = {
 }
 
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _contest_or_404(slug: str) -> Contest:
     try:
-        contest = contests.get_contest_for(slug, _user())
+        contest = contests.get_contest_for(slug, signed_in_user())
     except NotFound:
         abort(404)
     if contest.kind != "essay":
@@ -68,7 +64,7 @@ def _contest_or_404(slug: str) -> Contest:
 
 def _entry_or_404(entry_id: int) -> Entry:
     try:
-        return services.entry_for(_user(), entry_id)
+        return services.entry_for(signed_in_user(), entry_id)
     except NotFound:
         abort(404)
 
@@ -119,7 +115,7 @@ def contest_section(contest: Contest, user, now=None) -> dict:
 @login_required
 def new_entry(slug: str):
     contest = _contest_or_404(slug)
-    user = _user()
+    user = signed_in_user()
     categories = services.categories_of(contest)
     form = NewEntryForm()
     form.category_id.choices = category_choices(categories)
@@ -164,7 +160,7 @@ def _editor(entry: Entry, form: EntryForm, status: int = 200, coauthors: list[di
 @login_required
 def edit(entry_id: int):
     entry = _entry_or_404(entry_id)
-    user = _user()
+    user = signed_in_user()
     try:
         services.require_author(entry, user)
     except ServiceError:
@@ -201,7 +197,7 @@ def submit(entry_id: int):
     if not form.validate():
         abort(400)
     try:
-        services.submit_entry(entry, _user(), bool(form.pledge.data), bool(form.publish_consent.data))
+        services.submit_entry(entry, signed_in_user(), bool(form.pledge.data), bool(form.publish_consent.data))
     except ServiceError as exc:
         db.session.rollback()
         if exc.status == 404:
@@ -222,7 +218,7 @@ def submit(entry_id: int):
 def withdraw(entry_id: int):
     entry = _entry_or_404(entry_id)
     try:
-        services.withdraw_entry(entry, _user())
+        services.withdraw_entry(entry, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -236,7 +232,7 @@ def withdraw(entry_id: int):
 @login_required
 def entry(entry_id: int):
     entry = _entry_or_404(entry_id)
-    user = _user()
+    user = signed_in_user()
     return render_template(
         "essays/entry.html", entry=entry, contest=entry.contest, is_author=entry.author_id == user.id,
         editable=entry.author_id == user.id and services.is_editable(entry),
@@ -259,7 +255,7 @@ def receipt(entry_id: int):
 @login_required
 def versions(entry_id: int):
     entry = _entry_or_404(entry_id)
-    user = _user()
+    user = signed_in_user()
     return render_template("essays/versions.html", entry=entry, contest=entry.contest,
                            versions=services.versions_of(entry),
                            may_restore=entry.author_id == user.id and services.is_editable(entry))
@@ -269,7 +265,7 @@ def versions(entry_id: int):
 @login_required
 def version(entry_id: int, number: int):
     entry = _entry_or_404(entry_id)
-    user = _user()
+    user = signed_in_user()
     try:
         row = services.version_of(entry, number)
     except NotFound:
@@ -285,7 +281,7 @@ def restore(entry_id: int, number: int):
     entry = _entry_or_404(entry_id)
     base = request.form.get("version", type=int)
     try:
-        services.restore_version(entry, _user(), number, base)
+        services.restore_version(entry, signed_in_user(), number, base)
     except ServiceError as exc:
         db.session.rollback()
         if exc.status == 404:
@@ -307,7 +303,7 @@ def upload(entry_id: int):
         flash(_("Choose a file to upload."), "error")
         return redirect(url_for("essays.edit", entry_id=entry.id))
     try:
-        services.add_attachment(entry, _user(), upload_file.filename, upload_file.read())
+        services.add_attachment(entry, signed_in_user(), upload_file.filename, upload_file.read())
     except ServiceError as exc:
         db.session.rollback()
         if exc.status == 404:
@@ -324,7 +320,7 @@ def upload(entry_id: int):
 def remove_attachment(entry_id: int, attachment_id: int):
     entry = _entry_or_404(entry_id)
     try:
-        services.remove_attachment(entry, _user(), attachment_id)
+        services.remove_attachment(entry, signed_in_user(), attachment_id)
     except ServiceError as exc:
         db.session.rollback()
         if exc.status == 404:
@@ -342,7 +338,7 @@ def file(key: str):
     from contest.essays import files
 
     try:
-        attachment = services.attachment_by_key(_user(), key)
+        attachment = services.attachment_by_key(signed_in_user(), key)
         path = files.path_for(attachment.key)
     except NotFound:
         abort(404)
@@ -381,7 +377,7 @@ def settings(slug: str):
     if not form.validate():
         return _render_settings(contest, form, 422)
     try:
-        services.update_settings(contest, form.service_data(), _user())
+        services.update_settings(contest, form.service_data(), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
@@ -400,7 +396,7 @@ def add_category(slug: str):
     if not form.validate():
         return _render_settings(contest, settings_form, 422, category_form=form)
     try:
-        services.add_category(contest, form.service_data(), _user())
+        services.add_category(contest, form.service_data(), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
@@ -412,7 +408,7 @@ def add_category(slug: str):
 
 def _category_or_404(category_id: int):
     try:
-        category = services.category_for(category_id, _user())
+        category = services.category_for(category_id, signed_in_user())
     except NotFound:
         abort(404)
     return category
@@ -428,7 +424,7 @@ def edit_category(category_id: int):
     if not form.validate():
         return _render_settings(contest, settings_form, 422, edit_forms={category.id: form})
     try:
-        services.update_category(category, form.service_data(), _user())
+        services.update_category(category, form.service_data(), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
@@ -444,7 +440,7 @@ def delete_category(category_id: int):
     category = _category_or_404(category_id)
     slug = category.contest.slug
     try:
-        services.delete_category(category, _user())
+        services.delete_category(category, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -473,7 +469,7 @@ def entries(slug: str):
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     try:
         items, total = services.list_entries(contest, **form.filters(), limit=PAGE_SIZE,
-                                             offset=(page - 1) * PAGE_SIZE, actor=_user())
+                                             offset=(page - 1) * PAGE_SIZE, actor=signed_in_user())
     except ServiceError as exc:
         flash(str(exc.message), "error")
         items, total = [], 0
@@ -494,7 +490,7 @@ def export(slug: str, fmt: str):
     contest = _contest_or_404(slug)
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    data, mimetype, filename = exports.entries_workbook(contest, fmt, actor=_user())
+    data, mimetype, filename = exports.entries_workbook(contest, fmt, actor=signed_in_user())
     db.session.commit()  # the export is recorded in the audit log (personal data)
     return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -523,7 +519,7 @@ def disqualify(entry_id: int):
     if not form.validate():
         return _render_org_entry(entry, form, 422)
     try:
-        services.disqualify_entry(entry, _user(), form.reason.data)
+        services.disqualify_entry(entry, signed_in_user(), form.reason.data)
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
@@ -538,7 +534,7 @@ def disqualify(entry_id: int):
 def reinstate(entry_id: int):
     entry = _entry_or_404(entry_id)
     try:
-        services.reinstate_entry(entry, _user())
+        services.reinstate_entry(entry, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

@@ -18,7 +18,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
 from sqlalchemy import select
 
 from contest.accounts.models import User
@@ -26,7 +25,7 @@ from contest.contests import services as contests
 from contest.contests.forms import to_local
 from contest.contests.models import Contest
 from contest.core import clock
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import NotFound, ServiceError
 from contest.core.forms import apply_service_error
 from contest.extensions import db
@@ -51,13 +50,9 @@ ALPHA_HELP = _l("1 means the judges agree perfectly, 0 no better than chance; 0.
                 "acceptable agreement, below that the rubric or the judges may need a look.")
 
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _contest_or_404(slug: str) -> Contest:
     try:
-        contest = contests.get_contest_for(slug, _user())
+        contest = contests.get_contest_for(slug, signed_in_user())
     except NotFound:
         abort(404)
     if contest.kind != "essay":
@@ -201,7 +196,7 @@ def new_round(slug: str):
     if not form.validate():
         return _render_form(form, contest, None, 422)
     try:
-        round_ = rounds.create_round(contest, form.service_data(), _user())
+        round_ = rounds.create_round(contest, form.service_data(), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _place_errors(form, exc)
@@ -226,7 +221,7 @@ def edit_round(round_id: int):
     if not form.validate():
         return _render_form(form, contest, round_, 422)
     try:
-        rounds.update_round(round_, form.service_data(round_), _user())
+        rounds.update_round(round_, form.service_data(round_), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _place_errors(form, exc)
@@ -310,7 +305,7 @@ def round_page(round_id: int):
 def set_panel(round_id: int):
     round_ = _round_or_404(round_id)
     try:
-        panel = rounds.set_judges(round_, request.form.getlist("judge_ids"), _user())
+        panel = rounds.set_judges(round_, request.form.getlist("judge_ids"), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -325,7 +320,7 @@ def set_panel(round_id: int):
 def take_entries(round_id: int):
     round_ = _round_or_404(round_id)
     try:
-        count = rounds.take_entries(round_, _user(), explicit=True)
+        count = rounds.take_entries(round_, signed_in_user(), explicit=True)
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -343,7 +338,7 @@ def assign(round_id: int):
     again is harmless: assignments already made are kept."""
     round_ = _round_or_404(round_id)
     try:
-        outcome = rounds.assign(round_, _user())
+        outcome = rounds.assign(round_, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -367,7 +362,7 @@ def add_assignment(round_id: int):
                 flash(str(message), "error")
         return redirect(_back(round_))
     try:
-        row = rounds.add_assignment(round_, form.entry_code.data, form.judge_id.data, _user())
+        row = rounds.add_assignment(round_, form.entry_code.data, form.judge_id.data, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -391,7 +386,7 @@ def remove_assignment(assignment_id: int):
     round_ = row.round
     label = {"judge": row.judge.full_name, "code": row.entry.code}
     try:
-        rounds.remove_assignment(row, _user())
+        rounds.remove_assignment(row, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -408,7 +403,7 @@ def swap_assignment(assignment_id: int):
     round_ = row.round
     old = row.judge.full_name
     try:
-        rounds.swap_assignment(row, request.form.get("judge_id"), _user())
+        rounds.swap_assignment(row, request.form.get("judge_id"), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -428,9 +423,9 @@ def add_conflict(round_id: int):
     if not form.validate():
         return _render_round(round_, 422, conflict_form=form)
     try:
-        rounds.take_entries(round_, _user())
+        rounds.take_entries(round_, signed_in_user())
         _row, outcome = rounds.add_conflict(round_, form.entry_code.data, form.judge_id.data, form.reason.data,
-                                            _user())
+                                            signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
@@ -464,7 +459,7 @@ def progress(round_id: int):
 @roles_required("organiser")
 def remind(round_id: int):
     round_ = _round_or_404(round_id)
-    count = results.remind(round_, _user())
+    count = results.remind(round_, signed_in_user())
     db.session.commit()
     if count:
         flash(ngettext("A reminder has been mailed to %(num)d judge.", "A reminder has been mailed to %(num)d judges.",
@@ -483,7 +478,7 @@ def extend(round_id: int):
     if not form.validate():
         return _render_progress(round_, 422, form, judge_id)
     try:
-        judge = scoring.extend_for_judge(round_, judge_id, form.until_utc(), form.reason.data, _user())
+        judge = scoring.extend_for_judge(round_, judge_id, form.until_utc(), form.reason.data, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
@@ -553,7 +548,7 @@ def reopen(assignment_id: int):
     if not form.validate():
         return _render_results(round_, 422, form, row.id)
     try:
-        scoring.reopen_assignment(row, form.until_utc(), form.reason.data, _user())
+        scoring.reopen_assignment(row, form.until_utc(), form.reason.data, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)

@@ -14,10 +14,9 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from contest.api.common import iso
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import NotFound, ServiceError
 from contest.extensions import db
 from contest.judging import rounds, scoring
@@ -25,13 +24,9 @@ from contest.judging import rounds, scoring
 bp = Blueprint("judging", __name__)
 
 
-def _user():
-    return current_user._get_current_object()
-
-
 def _assignment_or_404(assignment_id: int):
     try:
-        return scoring.assignment_for_judge(assignment_id, _user())
+        return scoring.assignment_for_judge(assignment_id, signed_in_user())
     except NotFound:
         abort(404)
 
@@ -78,7 +73,7 @@ def _rounds_of(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @bp.route("/judging")
 @roles_required("judge")
 def queue():
-    items = scoring.my_assignments(_user())
+    items = scoring.my_assignments(signed_in_user())
     return render_template("judging/queue.html", groups=_rounds_of(items))
 
 
@@ -158,7 +153,7 @@ def assignment(assignment_id: int):
         flash(_("Some scores are outside their criterion's range."), "error")
         return _page(row, view, status=422, errors=errors, typed=typed)
     try:
-        scoring.save_scores(row, _user(), scores, comments, comment, submit=submit)
+        scoring.save_scores(row, signed_in_user(), scores, comments, comment, submit=submit)
     except ServiceError as exc:
         db.session.rollback()
         row = _assignment_or_404(assignment_id)
@@ -178,7 +173,7 @@ def assignment(assignment_id: int):
 def conflict(assignment_id: int):
     row = _assignment_or_404(assignment_id)
     try:
-        outcome = scoring.declare_conflict(row, _user(), request.form.get("reason", ""))
+        outcome = scoring.declare_conflict(row, signed_in_user(), request.form.get("reason", ""))
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

@@ -9,16 +9,15 @@ import click
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from contest.core import clock
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import ServiceError
 from contest.extensions import db
 from contest.quiz import leaderboard as lb
 from contest.quiz import reports
 from contest.quiz.models import PRIZE_TIERS, Round
-from contest.web import error_response
+from contest.web import page_service_error
 
 bp = Blueprint("quiz_board", __name__)
 
@@ -28,16 +27,8 @@ UNITS_PER_PAGE = 100
 
 # --- helpers ----------------------------------------------------------------------------------------------
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
-
-@bp.errorhandler(ServiceError)
-def _service_error(exc: ServiceError):
-    db.session.rollback()
-    if exc.status == 401:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    return error_response(exc.status, exc.code, str(exc.message))
+bp.register_error_handler(ServiceError, page_service_error)
 
 
 def _page_number() -> int:
@@ -102,7 +93,7 @@ def _tier_names() -> dict[str, str]:
 
 @bp.route("/rounds/<int:round_id>/leaderboard")
 def leaderboard(round_id: int):
-    user, now = _user(), clock.utcnow()
+    user, now = signed_in_user(), clock.utcnow()
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
     public = lb.public_reader(round_, user)
@@ -124,7 +115,7 @@ def leaderboard(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/units")
 def units(round_id: int):
-    user, now = _user(), clock.utcnow()
+    user, now = signed_in_user(), clock.utcnow()
     round_ = lb.get_round(round_id, user)
     lb.check_board_access(round_, user, now)
     by = "rate" if request.args.get("sort") == "rate" else "participants"
@@ -141,7 +132,7 @@ def units(round_id: int):
 @roles_required("organiser")
 def results(round_id: int):
     now = clock.utcnow()
-    round_ = lb.get_round(round_id, _user())
+    round_ = lb.get_round(round_id, signed_in_user())
     pager = Pager(_page_number(), PER_PAGE, 0)
     board = lb.leaderboard(round_, limit=PER_PAGE, offset=pager.offset, now=now)
     pager = Pager(pager.page, PER_PAGE, board["total"])
@@ -170,9 +161,9 @@ def _results_admin_url(contest) -> str | None:
 @bp.route("/organiser/rounds/<int:round_id>/publish", methods=["POST"])
 @roles_required("organiser")
 def publish(round_id: int):
-    round_ = lb.get_round(round_id, _user())
+    round_ = lb.get_round(round_id, signed_in_user())
     try:
-        lb.publish_round(round_, actor=_user())
+        lb.publish_round(round_, actor=signed_in_user())
     except ServiceError as exc:
         if exc.status != 409:
             raise
@@ -189,8 +180,8 @@ def publish(round_id: int):
 @bp.route("/organiser/rounds/<int:round_id>/unpublish", methods=["POST"])
 @roles_required("organiser")
 def unpublish(round_id: int):
-    round_ = lb.get_round(round_id, _user())
-    lb.unpublish_round(round_, actor=_user())
+    round_ = lb.get_round(round_id, signed_in_user())
+    lb.unpublish_round(round_, actor=signed_in_user())
     db.session.commit()
     flash(_("The results of the round are hidden again."), "success")
     return redirect(url_for("quiz_board.results", round_id=round_.id))
@@ -200,7 +191,7 @@ def unpublish(round_id: int):
 @roles_required("organiser")
 def report(round_id: int):
     now = clock.utcnow()
-    round_ = lb.get_round(round_id, _user())
+    round_ = lb.get_round(round_id, signed_in_user())
     lb.finalise_if_due(round_, now)
     data = reports.round_report(round_, now)
     return render_template("quiz/board/report.html", report=data, units=data["by_unit"],

@@ -11,12 +11,12 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from contest.contests import services as contests
 from contest.contests.forms import to_local
 from contest.core import clock
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import Invalid, NotFound, ServiceError
 from contest.core.forms import apply_service_error
 from contest.extensions import db
@@ -30,13 +30,9 @@ bp = Blueprint("quiz", __name__)
 _FORM_FIELDS = {service: form for form, service in SERVICE_FIELDS.items() if service != "prizes"}
 
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _round_or_404(round_id: int) -> Round:
     try:
-        return rounds.get_round_for(round_id, _user())
+        return rounds.get_round_for(round_id, signed_in_user())
     except NotFound:
         abort(404)
 
@@ -71,7 +67,7 @@ def _labels():
 @bp.route("/rounds/<int:round_id>")
 def round_page(round_id: int):
     round_ = _round_or_404(round_id)
-    user = _user()
+    user = signed_in_user()
     now = clock.utcnow()
     mine: list[Attempt] = []
     if user is not None:
@@ -94,7 +90,7 @@ def round_page(round_id: int):
 def start(round_id: int):
     round_ = _round_or_404(round_id)  # CSRFProtect has checked the form's token already
     try:
-        attempt, _created = attempts.start_attempt(round_, _user())
+        attempt, _created = attempts.start_attempt(round_, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")  # plain text: a flashed lazy string would come back as unescaped markup
@@ -106,7 +102,7 @@ def start(round_id: int):
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def attempt_page(attempt_id: int):
-    user = _user()
+    user = signed_in_user()
     now = clock.utcnow()
     try:
         attempt = attempts.get_attempt_for(attempt_id, user, now)
@@ -128,7 +124,7 @@ def attempt_page(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     """The answer sheet without JavaScript: save every answer the form sends, then submit."""
-    user = _user()
+    user = signed_in_user()
     form = SubmitForm()
     if not form.validate_on_submit():
         flash(_("The prediction must be a whole number, 0 or more."), "error")
@@ -180,7 +176,7 @@ def _render_round_form(form: RoundForm, contest, round_: Round | None, locked: t
 @roles_required("organiser")
 def create_round(slug: str):
     try:
-        contest = contests.get_contest_for(slug, _user())
+        contest = contests.get_contest_for(slug, signed_in_user())
     except NotFound:
         abort(404)
     if contest.kind != "quiz":
@@ -194,7 +190,7 @@ def create_round(slug: str):
     if not form.validate():
         return _render_round_form(form, contest, None, status=422)
     try:
-        round_ = rounds.create_round(contest, form.service_data(), _user())
+        round_ = rounds.create_round(contest, form.service_data(), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _place_errors(form, exc)
@@ -219,7 +215,7 @@ def edit_round(round_id: int):
     if not form.validate():
         return _render_round_form(form, contest, round_, locked, status=422)
     try:
-        rounds.update_round(round_, form.service_data(skip=locked, round_=round_), _user())
+        rounds.update_round(round_, form.service_data(skip=locked, round_=round_), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _place_errors(form, exc)

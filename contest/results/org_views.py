@@ -12,13 +12,12 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from sqlalchemy import select
 
 from contest.contests import services as contests
 from contest.contests.models import Contest
 from contest.core import clock
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import NotFound, ServiceError
 from contest.core.forms import apply_service_error
 from contest.extensions import db
@@ -36,13 +35,9 @@ _ITEM_FIELDS = {"tier": "tier", "entry_code": "entry_code", "user_id": "email", 
                 "round_id": "round_id", "unit_id": "unit_id", "label": "label"}
 
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _contest_or_404(slug: str) -> Contest:
     try:
-        return contests.get_contest_for(slug, _user())
+        return contests.get_contest_for(slug, signed_in_user())
     except NotFound:
         abort(404)
 
@@ -145,7 +140,7 @@ def use_proposal(slug: str):
                 "it."), "error")
         return redirect(url_for("results_admin.index", slug=contest.slug, proposal=1) + "#proposal")
     try:
-        awards = services.set_awards(contest, services.proposal_items(proposal), _user())
+        awards = services.set_awards(contest, services.proposal_items(proposal), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -167,7 +162,7 @@ def add_award(slug: str):
     current = services.current_items(contest)
     item = form.item()
     try:
-        services.set_awards(contest, [*current, item], _user())
+        services.set_awards(contest, [*current, item], signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         mine = f"awards.{len(current)}."
@@ -197,7 +192,7 @@ def remove_award(slug: str, award_id: int):
     if len(remaining) == len(current):
         abort(404)
     try:
-        services.set_awards(contest, remaining, _user())
+        services.set_awards(contest, remaining, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -217,7 +212,7 @@ def save_settings(slug: str):
     if not form.validate_on_submit():
         return _render(contest, settings_form=form, status=422)
     try:
-        services.update_settings(contest, form.service_data(contest.kind), _user())
+        services.update_settings(contest, form.service_data(contest.kind), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         for name, messages in list(exc.fields.items()):
@@ -236,7 +231,7 @@ def publish(slug: str):
     contest = _contest_or_404(slug)
     republished = services.is_published(contest)
     try:
-        services.publish_contest(contest, _user())
+        services.publish_contest(contest, signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)
@@ -251,7 +246,7 @@ def publish(slug: str):
 @roles_required("organiser")
 def unpublish(slug: str):
     contest = _contest_or_404(slug)
-    services.unpublish_contest(contest, _user())
+    services.unpublish_contest(contest, signed_in_user())
     db.session.commit()
     flash(_("The results are hidden again. The certificates stay issued but cannot be checked until the results "
             "are published again."), "success")

@@ -14,13 +14,13 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import func, select
 
 from contest.contests import services as contests
 from contest.contests.models import Contest
 from contest.core import clock
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import BadRequest, NotFound, ServiceError
 from contest.essays.models import Entry, EntryVersion
 from contest.essays.services import STATUS_LABELS as ENTRY_STATUS_LABELS
@@ -32,7 +32,7 @@ from contest.results import services as results
 from contest.results.certificates import render_certificate
 from contest.results.masking import masking_for
 from contest.results.models import AWARD_TIERS, Certificate
-from contest.web import error_response
+from contest.web import error_response, page_service_error
 
 bp = Blueprint("results", __name__)
 
@@ -47,19 +47,12 @@ def lookup_limit():
     return limiter.shared_limit(LOOKUP_LIMIT, scope=LOOKUP_SCOPE)
 
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _language() -> str:
     locale = str(get_locale() or "vi")
     return "en" if locale.startswith("en") else "vi"
 
 
-@bp.errorhandler(ServiceError)
-def _service_error(exc: ServiceError):
-    db.session.rollback()
-    return error_response(exc.status, exc.code, str(exc.message))
+bp.register_error_handler(ServiceError, page_service_error)
 
 
 @bp.context_processor
@@ -69,7 +62,7 @@ def _labels():
 
 def _contest_or_404(slug: str) -> Contest:
     try:
-        return contests.get_contest_for(slug, _user())
+        return contests.get_contest_for(slug, signed_in_user())
     except NotFound:
         abort(404)
 
@@ -165,7 +158,7 @@ def verify(code: str):
                                                   "at the moment.", code=code[:40]))
     contest = db.session.get(Contest, cert.contest_id)
     return render_template("results/verify.html", cert=cert, contest=contest,
-                           award=issuing.award_label(cert), may_download=issuing.may_download(cert, _user()))
+                           award=issuing.award_label(cert), may_download=issuing.may_download(cert, signed_in_user()))
 
 
 # --- downloads -----------------------------------------------------------------------------------------------
@@ -179,7 +172,7 @@ def pdf_response(cert: Certificate, language: str) -> Response:
 @bp.route("/certificates/<code>.pdf")
 def certificate_pdf(code: str):
     try:
-        cert = issuing.downloadable_certificate(code, _user())
+        cert = issuing.downloadable_certificate(code, signed_in_user())
     except NotFound:
         abort(404)
     return pdf_response(cert, _language())
@@ -190,7 +183,7 @@ def certificate_pdf(code: str):
 @bp.route("/account/results")
 @login_required
 def my_results():
-    data = personal.member_results(_user(), clock.utcnow())
+    data = personal.member_results(signed_in_user(), clock.utcnow())
     db.session.commit()  # reading a closed round's rank may finalise it
     return render_template("results/mine.html", data=data, entry_status_labels=ENTRY_STATUS_LABELS)
 
@@ -199,8 +192,8 @@ def my_results():
 @login_required
 def participation(round_id: int):
     try:
-        round_ = lb.get_round(round_id, _user())
-        cert = issuing.issue_participation(round_, _user(), _user())
+        round_ = lb.get_round(round_id, signed_in_user())
+        cert = issuing.issue_participation(round_, signed_in_user(), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -243,7 +236,7 @@ def org_revoke(slug: str, code: str):
     if cert is None or cert.contest_id != contest.id:
         abort(404)
     try:
-        issuing.revoke(cert, _user(), request.form.get("reason"))
+        issuing.revoke(cert, signed_in_user(), request.form.get("reason"))
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -265,7 +258,8 @@ def zip_response(contest: Contest, body: bytes) -> Response:
 def org_certificates_zip(slug: str):
     contest = _contest_or_404(slug)
     try:
-        body = issuing.contest_certificates_zip(contest, _user(), _language(), kind=request.args.get("kind") or None)
+        body = issuing.contest_certificates_zip(contest, signed_in_user(), _language(),
+                                                kind=request.args.get("kind") or None)
     except BadRequest:
         abort(400)
     except NotFound:
