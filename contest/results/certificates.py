@@ -535,6 +535,16 @@ def _draw(c: pdf_canvas.Canvas, data: CertificateData) -> None:
 def render_certificate(data: CertificateData) -> bytes:
     """A one-page A4 landscape PDF; the same data gives the same bytes (dates come from `issued_on`)."""
     register_fonts()
+    # reportlab keeps per-font subsetting state in the registered (process-wide) TTFont objects; two threads drawing
+    # at once once gave different bytes under load. One certificate at a time per process (some 40 ms each).
+    with _render_lock:
+        return _render(data)
+
+
+_render_lock = threading.Lock()
+
+
+def _render(data: CertificateData) -> bytes:
     buffer = io.BytesIO()
     c = pdf_canvas.Canvas(
         buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1, initialFontName=REGULAR
