@@ -62,7 +62,7 @@ def _quiz_charts(contest: Contest, data: dict) -> dict:
             title=_("Attempts and participants per day"),
             desc=_("Finished attempts and the members who took them, per day in Vietnam time, from %(first)s "
                    "to %(last)s.", first=format_date(days[0]["date"]), last=format_date(days[-1]["date"]))
-            if days else "", x_label=_("Day (Vietnam time)"), empty=empty, fmt=_number),
+            if days else "", x_label=_("Day"), empty=empty, fmt=_number),
         "rounds": charts.bar_chart(
             [r["title"] for r in data["rounds"]],
             [charts.Series(_("Participants"), [r["participants"] for r in data["rounds"]])],
@@ -109,7 +109,7 @@ def _essay_charts(contest: Contest, data: dict, labels: dict) -> dict:
              charts.Series(_("Writers"), [d["writers"] for d in days])],
             title=_("Entries submitted per day"),
             desc=_("Entries by the day of their first submission (Vietnam time), and their writers."),
-            x_label=_("Day of first submission (Vietnam time)"), empty=empty, fmt=_number),
+            x_label=_("Day"), empty=empty, fmt=_number),
         "categories": charts.bar_chart(
             [c["name"] for c in data["categories"]],
             [charts.Series(str(labels["status"][s]), [c[s] for c in data["categories"]]) for s in CHART_STATUSES],
@@ -133,7 +133,7 @@ def _essay_charts(contest: Contest, data: dict, labels: dict) -> dict:
             title=_("Scores of %(round)s", round=scores["round_title"]),
             desc=_("Entries by their aggregated score, in tenths of the scale (0 to %(scale)s).",
                    scale=_number(scores["scale"])),
-            y_label=_("Entries"), x_label=_("Aggregated score"), empty=empty, fmt=_number)
+            y_label=_("Entries"), x_label=_("Score"), empty=empty, fmt=_number)
     return out
 
 
