@@ -256,21 +256,44 @@ def rounds_by_day(rounds: Sequence[Round], statuses: Sequence[str] = FINALISED_S
     return [{"date": r["date"], "attempts": r["count"], "members": r["distinct"]} for r in count_by_day(sources)]
 
 
-def round_summaries(rounds: Sequence[Round]) -> dict[int, dict]:
-    """Per round, in two grouped queries: {round id: {participants, attempts (finalised), all_correct,
-    mean_share (the mean of each participant's share of correct answers in their counted attempt, None without
-    participants)}}."""
+SHARE_BUCKETS = 10  # tenths of the questions; a bucket of its own for all correct
+
+
+def share_bands(rounds: Sequence[Round]) -> list[tuple[int, int | None, int, float | None]]:
+    """One grouped scan of the rounds' standings: (round id, band, participations, sum of their shares of correct
+    answers) per round and band, the band being the share in tenths (10: every answer correct; None for a standing
+    without questions). round_summaries and share_distribution both read it, so a page needing both scans once."""
+    ids = [r.id for r in rounds]
+    if not ids:
+        return []
+    band = case((_S.c.total > 0, (_S.c.correct * SHARE_BUCKETS) // _S.c.total))
+    share = case((_S.c.total > 0, cast(_S.c.correct, Float) / _S.c.total))
+    return [(round_id, None if b is None else int(b), n, total)
+            for round_id, b, n, total in db.session.execute(
+                select(_S.c.round_id, band, func.count(), func.sum(share)).where(_S.c.round_id.in_(ids))
+                .group_by(_S.c.round_id, band))]
+
+
+def round_summaries(rounds: Sequence[Round], bands: Sequence[tuple] | None = None) -> dict[int, dict]:
+    """Per round: {round id: {participants, attempts (finalised), all_correct, mean_share (the mean of each
+    participant's share of correct answers in their counted attempt, None without participants)}}, from
+    share_bands (given, or read here) and one grouped count of the attempts."""
     ids = [r.id for r in rounds]
     out = {i: {"participants": 0, "attempts": 0, "all_correct": 0, "mean_share": None} for i in ids}
     if not ids:
         return out
-    share = case((_S.c.total > 0, cast(_S.c.correct, Float) / _S.c.total))
-    for round_id, participants, all_correct, mean in db.session.execute(
-            select(_S.c.round_id, func.count(),
-                   func.count(case((and_(_S.c.total > 0, _S.c.correct == _S.c.total), 1))), func.avg(share))
-            .where(_S.c.round_id.in_(ids)).group_by(_S.c.round_id)):
-        out[round_id].update(participants=participants, all_correct=all_correct,
-                             mean_share=None if mean is None else round(float(mean), 4))
+    sums: dict[int, list[float]] = {}
+    for round_id, band, n, total in (share_bands(rounds) if bands is None else bands):
+        row = out[round_id]
+        row["participants"] += n
+        if band is not None:
+            acc = sums.setdefault(round_id, [0, 0.0])
+            acc[0] += n
+            acc[1] += float(total or 0)
+            if band >= SHARE_BUCKETS:
+                row["all_correct"] += n
+    for round_id, (n, total) in sums.items():
+        out[round_id]["mean_share"] = round(total / n, 4) if n else None
     for round_id, attempts in db.session.execute(
             select(_A.c.round_id, func.count()).where(_A.c.round_id.in_(ids), _A.c.status.in_(FINALISED_STATUSES))
             .group_by(_A.c.round_id)):
@@ -278,19 +301,14 @@ def round_summaries(rounds: Sequence[Round]) -> dict[int, dict]:
     return out
 
 
-SHARE_BUCKETS = 10  # tenths of the questions; a bucket of its own for all correct
-
-
-def share_distribution(rounds: Sequence[Round]) -> list[dict]:
+def share_distribution(rounds: Sequence[Round], bands: Sequence[tuple] | None = None) -> list[dict]:
     """Participations (a member in a round, their counted attempt) by share of correct answers, in tenths:
     [{bucket, from_percent, to_percent, count}] for buckets 0..9 (from 10 x bucket up to, not including, the next
     tenth) and 10 (every answer correct), zeros included. Comparable across rounds of different lengths."""
-    ids = [r.id for r in rounds]
     counts: dict[int, int] = {}
-    if ids:
-        bucket = (_S.c.correct * SHARE_BUCKETS) // _S.c.total
-        counts = {int(b): n for b, n in db.session.execute(
-            select(bucket, func.count()).where(_S.c.round_id.in_(ids), _S.c.total > 0).group_by(bucket))}
+    for _round_id, band, n, _total in (share_bands(rounds) if bands is None else bands):
+        if band is not None:
+            counts[band] = counts.get(band, 0) + n
     step = 100 // SHARE_BUCKETS
     return [{"bucket": b, "from_percent": b * step, "to_percent": min(100, (b + 1) * step),
              "count": counts.get(b, 0)} for b in range(SHARE_BUCKETS + 1)]
@@ -413,4 +431,4 @@ __all__ = ["DaySource", "MarkedAttempt", "QuestionStat", "cached_question_statis
            "correct_keys", "count_by_day", "day_buckets", "fill_distribution", "group_size", "is_correct",
            "mark_attempt", "participants_by_unit", "participation_by_day", "question_statistics",
            "round_question_statistics", "round_report", "round_summaries", "rounds_by_day", "score_distribution",
-           "share_distribution", "summary"]
+           "share_bands", "share_distribution", "summary"]

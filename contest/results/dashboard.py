@@ -87,8 +87,11 @@ def quiz_figures(contest: Contest, round_: Round | None = None, now: datetime | 
     wanted = set(QUIZ_PARTS if parts is None else parts)
     rounds = quiz_rounds(contest)
     out: dict[str, Any] = {"kind": "quiz", "round_id": round_.id if round_ is not None else None}
+    # The per-round summaries and the share distribution read the same scan of the standings.
+    bands = (reports.share_bands(rounds) if wanted & {"rounds", "totals"} and "scores" in wanted and round_ is None
+             else None)
     if wanted & {"rounds", "totals"}:
-        summaries = reports.round_summaries(rounds)
+        summaries = reports.round_summaries(rounds, bands)
         round_items = [{"round_id": r.id, "title": r.title, "opens_at": clock.as_utc(r.opens_at),
                         "closes_at": clock.as_utc(r.closes_at), "question_count": r.question_count,
                         **summaries[r.id]} for r in rounds]
@@ -108,7 +111,7 @@ def quiz_figures(contest: Contest, round_: Round | None = None, now: datetime | 
         if round_ is None:
             out["scores"] = {"by": "share", "items": [
                 {"label": _share_label(i), "from": i["from_percent"], "to": i["to_percent"], "count": i["count"]}
-                for i in reports.share_distribution(rounds)]}
+                for i in reports.share_distribution(rounds, bands)]}
         else:
             out["scores"] = {"by": "correct", "items": [
                 {"label": str(i["correct"]), "from": i["correct"], "to": i["correct"], "count": i["count"]}

@@ -388,3 +388,21 @@ def test_the_page_keeps_its_figures_a_minute(quiz, organiser_client):
     assert read_csv(fresh)[2][5] == "4"  # another part: counted now
     get_cache().clear()
     assert re.search(r'data-testid="total-attempts">8<', organiser_client.get(url).text)
+
+
+def test_a_standing_without_questions_counts_as_a_participant_in_no_band(app):
+    from contest.quiz import reports
+
+    unit = factories.gen_unit()
+    a, b, c = gen_members(3, unit)
+    contest = gen_contest()
+    round_ = gen_quiz_round(contest, question_count=4)
+    gen_attempt(round_, a, correct=4)
+    gen_attempt(round_, b, correct=1)
+    gen_attempt(round_, c, correct=0, total=0)
+    db.session.commit()
+    assert reports.round_summaries([round_])[round_.id] == {"participants": 3, "attempts": 3, "all_correct": 1,
+                                                            "mean_share": 0.625}
+    counts = [i["count"] for i in reports.share_distribution([round_])]
+    assert counts == [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert reports.share_bands([]) == [] and reports.round_summaries([]) == {}
