@@ -551,11 +551,9 @@ def _check_publishable(contest: Contest, awards: Sequence[Award], now: datetime)
 
 
 def _sync_certificates(contest: Contest, awards: list[Award], actor, now: datetime) -> dict[int, list]:
-    try:
-        from contest.results.issuing import sync_award_certificates
-    except ImportError:  # until helper PUBLIC's module exists: publish without certificates
-        return {}
-    return sync_award_certificates(contest, awards, actor, now) or {}
+    from contest.results.issuing import sync_award_certificates  # issuing imports this module's labels
+
+    return sync_award_certificates(contest, awards, actor, now)
 
 
 def publish_contest(contest: Contest, actor=None, now: datetime | None = None) -> Publication:
