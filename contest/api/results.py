@@ -189,11 +189,15 @@ def contest_results(slug: str):
     contest = _contest(slug)
     snapshot = services.published_results(contest)
     mode = masking_for(contest.id)
+    # A certificate's verification names its holder in full: with masked names, the codes would unmask them, so
+    # only organisers get them then.
+    codes = mode == "none" or contests.is_organiser(current_api_user())
     awards = [{"tier": i["tier"], "tier_label": str(services.TIER_LABELS[i["tier"]]), "label": i["label"],
                "name": services.display_name(i, mode), "unit": i["unit"], "title": i["title"],
                "holder": i["holder"], "entry_code": i["entry_code"], "public_entry": i["public_entry"],
                "round_id": i["round_id"], "round_title": i["round_title"],
-               "certificate_code": i["certificate_code"], "certificate_codes": i["certificate_codes"]}
+               "certificate_code": i["certificate_code"] if codes else None,
+               "certificate_codes": i["certificate_codes"] if codes else []}
               for i in snapshot["awards"]]
     return {"published_at": snapshot["published_at"], "contest": snapshot["contest"], "awards": awards}
 
@@ -317,7 +321,8 @@ openapi.register(
             "A contest's published results", tag="results", operation_id="getContestResults", access="public",
             description="Anyone, once published (404 before, and for a draft contest). The awards as published, "
                         "in tier order (special, first, second, third, consolation); names masked as the "
-                        "contest chose.",
+                        "contest chose. When names are masked, `certificate_code` is null and `certificate_codes` "
+                        "empty for everyone but organisers, since a certificate's verification names its holder.",
             parameters=[_SLUG], ok=(200, "The results", {"type": "object", "required": ["published_at", "awards"],
                                                          "properties": {"published_at": openapi.ref("DateTime"),
                                                                         "contest": {"type": "object"},

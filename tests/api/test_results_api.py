@@ -139,6 +139,10 @@ def test_results_names_are_masked(app, world, org):
         assert org.patch(url(world.contest, "result-settings"), json={"name_masking": mode}).status_code == 200
         awards = app.test_client().get(url(world.contest, "results")).json["awards"]
         assert [a["name"] for a in awards] == [name, world.units[2].name]
+        # Verification names holders in full, so masked results give the public no codes; organisers get them.
+        public_codes = [a["certificate_code"] for a in awards]
+        assert all(public_codes) if mode == "none" else public_codes == [None, None]
+        assert all(a["certificate_code"] for a in org.get(url(world.contest, "results")).json["awards"])
 
 
 def test_publishing_an_open_contest_is_409(app, clock, organiser):
