@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from werkzeug.routing import IntegerConverter
 
-from contest.core.clock import as_utc
+from contest.core.clock import as_utc, jsonable  # noqa: F401  (jsonable: for the API's modules)
 from contest.core.errors import BadRequest, ServiceError, TooLarge, UnsupportedMediaType
 from contest.extensions import db
 from contest.web import error_response
@@ -195,14 +195,3 @@ def paginate_list(rows: Sequence[Any] | Iterable[Any], serialize: Callable[[Any]
 def iso(value: datetime | None) -> str | None:
     """A stored time as ISO 8601 with its offset (UTC), e.g. 2025-05-19T02:00:00+00:00."""
     return None if value is None else as_utc(value).isoformat()
-
-
-def jsonable(value: Any) -> Any:
-    """Plain service data (dicts, lists, tuples) with every datetime as ISO 8601 (see iso)."""
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value

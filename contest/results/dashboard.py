@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select
 
 from contest.contests.models import Contest
 from contest.core import clock
+from contest.core.clock import jsonable
 from contest.core.errors import BadRequest, NotFound
 from contest.core.text import parse_id
 from contest.essays.models import ENTRY_STATUSES, Category, Entry
@@ -253,19 +254,6 @@ def figures(contest: Contest, round_: Round | None = None, now: datetime | None 
 
 
 CACHE_TTL = 60  # seconds: a contest of a million attempts takes a few seconds to count
-
-
-def jsonable(value: Any) -> Any:
-    """The figures with dates and times as ISO 8601 text (for the API and the cache)."""
-    if isinstance(value, datetime):
-        return clock.as_utc(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def _revive(data: dict[str, Any]) -> dict[str, Any]:

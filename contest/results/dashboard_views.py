@@ -7,36 +7,25 @@ them on the page. The figures are aggregates without names, so downloading them 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from contest.contests import services as contests
 from contest.contests.models import Contest
 from contest.core import clock
-from contest.core.access import roles_required
+from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import ServiceError
 from contest.essays.models import ENTRY_STATUSES
-from contest.extensions import db
 from contest.judging.models import ASSIGNMENT_STATUSES
 from contest.results import charts, dashboard
 from contest.results.spreadsheets import MIMETYPES, csv_chunks
-from contest.web import error_response
+from contest.web import error_response, page_service_error
 
 bp = Blueprint("results_dashboard", __name__)
 
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-@bp.errorhandler(ServiceError)
-def _service_error(exc: ServiceError):
-    db.session.rollback()
-    if exc.status == 401:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    return error_response(exc.status, exc.code, str(exc.message))
+bp.register_error_handler(ServiceError, page_service_error)
 
 
 def _number(value: float) -> str:
@@ -142,7 +131,7 @@ def _labels() -> dict:
 
 
 def _contest(slug: str) -> Contest:
-    return contests.get_contest_for(slug, _user())
+    return contests.get_contest_for(slug, signed_in_user())
 
 
 @bp.route("/organiser/contests/<slug>/dashboard", endpoint="dashboard")
