@@ -127,6 +127,21 @@ def _x_label(text: str, left: float, right: float, base: float) -> str:
                  class_="chart-axis-label")
 
 
+def _y_axis(axis_max: float, step: float, left: float, right: float, top: float, plot_h: float,
+            fmt: Callable[[float], str], y_label: str) -> list[str]:
+    """Grid lines and the values of the y axis, and its name turned upright along it."""
+    out = []
+    for i in range(int(round(axis_max / step)) + 1):
+        value = step * i
+        y = top + plot_h - plot_h * value / axis_max
+        out.append(f'<line {_attrs(x1=left, x2=WIDTH - right, y1=_n(y), y2=_n(y), stroke=GRID)}/>')
+        out.append(_text(left - 6, y + FONT / 3, fmt(value), text_anchor="end", fill=AXIS, class_="chart-tick"))
+    if y_label:
+        out.append(_text(12, top + plot_h / 2, y_label, text_anchor="middle", fill=AXIS, class_="chart-axis-label",
+                         transform=f"rotate(-90 12 {_n(top + plot_h / 2)})"))
+    return out
+
+
 def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str = "",
                  y_label: str = "", x_label: str = "", empty: str = "No data yet",
                  fmt: Callable[[float], str] = plain_number, colours: Sequence[str] = COLOURS,
@@ -146,17 +161,7 @@ def column_chart(labels: Sequence[str], series: Sequence[Series], *, title: str,
     slot = plot_w / n
     gap = slot * 0.2 if n > 1 else slot * 0.3
     bar_w = (slot - gap) / len(series)
-    body = list(legend)
-    # Grid lines and the y axis's values.
-    ticks = int(round(axis_max / step))
-    for i in range(ticks + 1):
-        value = step * i
-        y = top + plot_h - plot_h * value / axis_max
-        body.append(f'<line {_attrs(x1=left, x2=WIDTH - right, y1=_n(y), y2=_n(y), stroke=GRID)}/>')
-        body.append(_text(left - 6, y + FONT / 3, fmt(value), text_anchor="end", fill=AXIS, class_="chart-tick"))
-    if y_label:
-        body.append(_text(12, top + plot_h / 2, y_label, text_anchor="middle", fill=AXIS, class_="chart-axis-label",
-                          transform=f"rotate(-90 12 {_n(top + plot_h / 2)})"))
+    body = list(legend) + _y_axis(axis_max, step, left, right, top, plot_h, fmt, y_label)
     show_values = n * len(series) <= 16
     every = max(1, math.ceil(n / 8))  # at most eight labels under the axis, so they never overlap
     for i, label in enumerate(labels):
@@ -192,15 +197,7 @@ def histogram(labels: Sequence[str], values: Sequence[float], *, title: str, des
     height = top + plot_h + bottom
     slot = (WIDTH - left - right) / n
     axis_max, step = nice_top(max(v or 0 for v in values))
-    body = []
-    for i in range(int(round(axis_max / step)) + 1):
-        value = step * i
-        y = top + plot_h - plot_h * value / axis_max
-        body.append(f'<line {_attrs(x1=left, x2=WIDTH - right, y1=_n(y), y2=_n(y), stroke=GRID)}/>')
-        body.append(_text(left - 6, y + FONT / 3, fmt(value), text_anchor="end", fill=AXIS, class_="chart-tick"))
-    if y_label:
-        body.append(_text(12, top + plot_h / 2, y_label, text_anchor="middle", fill=AXIS, class_="chart-axis-label",
-                          transform=f"rotate(-90 12 {_n(top + plot_h / 2)})"))
+    body = _y_axis(axis_max, step, left, right, top, plot_h, fmt, y_label)
     # Labels never overlap: as many as fit at about seven characters each, the others in the columns' titles.
     longest = max(len(str(label)) for label in labels)
     every = max(1, math.ceil(n * max(longest, 2) * FONT * 0.55 / (WIDTH - left - right)))
