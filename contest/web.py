@@ -117,6 +117,11 @@ def error_response(status: int, code: str | None = None, message=None, fields=No
     return make_response(render_template("errors/error.html", status=status, title=title, message=message), status)
 
 
+def api_url(path: str) -> str:
+    """An API address (API.md fixes them) relative to the site's root, for pages whose scripts call the API."""
+    return url_for("main.home") + "api/v1/" + path
+
+
 def page_service_error(exc):
     """Error handler for a blueprint of pages: a service's refusal (contest.core.errors.ServiceError) as an error
     page in the reader's language, after rolling back; 401 leads to the sign-in page and back."""

@@ -21,11 +21,16 @@ bp = Blueprint("contests", __name__)
 HOME_LIMIT = 6
 
 
-def contest_or_404(slug: str) -> Contest:
+def contest_or_404(slug: str, kind: str | None = None) -> Contest:
+    """The contest at this address as the signed-in reader may see it (drafts only for organisers), of `kind`
+    ("quiz" or "essay") when given; otherwise the request ends with 404. For every feature's pages."""
     try:
-        return services.get_contest_for(slug, signed_in_user())
+        contest = services.get_contest_for(slug, signed_in_user())
     except NotFound:
         abort(404)
+    if kind is not None and contest.kind != kind:
+        abort(404)
+    return contest
 
 
 @bp.app_template_global()

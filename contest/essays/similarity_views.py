@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_percent, ngettext
 from flask_login import current_user
 
-from contest.contests.models import Contest
+from contest.contests.views import contest_or_404
 from contest.core.access import roles_required
 from contest.core.errors import NotFound
 from contest.essays import checks
@@ -28,17 +28,10 @@ def similarity_percent(value: float | None) -> str:
     return "" if value is None else format_percent(value, "#,##0.#%")
 
 
-def _contest_or_404(slug: str) -> Contest:
-    try:
-        return checks.essay_contest_for(slug, current_user._get_current_object())
-    except NotFound:
-        abort(404)
-
-
 @bp.route("/organiser/contests/<slug>/similarity")
 @roles_required("organiser")
 def pairs(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     settings = settings_for(contest, persist=False)
     total = checks.pair_count(contest)
     pages = max(1, ceil(total / PER_PAGE))
@@ -52,7 +45,7 @@ def pairs(slug: str):
 @bp.route("/organiser/contests/<slug>/similarity/run", methods=["POST"])
 @roles_required("organiser")
 def run(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     started = time.perf_counter()
     found = checks.run_check(contest, actor=current_user._get_current_object())
     db.session.commit()
@@ -65,7 +58,7 @@ def run(slug: str):
 @bp.route("/organiser/contests/<slug>/similarity/<int:pair_id>")
 @roles_required("organiser")
 def pair(slug: str, pair_id: int):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     try:
         found = checks.pair_for(contest, pair_id)
     except NotFound:

@@ -17,8 +17,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_login import login_required
 
-from contest.contests import services as contests
 from contest.contests.models import Contest
+from contest.contests.views import contest_or_404
 from contest.core import clock
 from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import NotFound, ServiceError
@@ -38,6 +38,7 @@ from contest.essays.forms import (
 from contest.essays.models import Entry
 from contest.extensions import db
 from contest.units.services import unit_tree
+from contest.web import api_url
 
 bp = Blueprint("essays", __name__)
 
@@ -52,26 +53,11 @@ HISTORY_LABELS = {
 }
 
 
-def _contest_or_404(slug: str) -> Contest:
-    try:
-        contest = contests.get_contest_for(slug, signed_in_user())
-    except NotFound:
-        abort(404)
-    if contest.kind != "essay":
-        abort(404)
-    return contest
-
-
 def _entry_or_404(entry_id: int) -> Entry:
     try:
         return services.entry_for(signed_in_user(), entry_id)
     except NotFound:
         abort(404)
-
-
-def _api(path: str) -> str:
-    """An API address (API.md fixes them), relative to the site's root."""
-    return url_for("main.home") + "api/v1/" + path
 
 
 @bp.app_context_processor
@@ -114,7 +100,7 @@ def contest_section(contest: Contest, user, now=None) -> dict:
 @bp.route("/contests/<slug>/entries/new", methods=["GET", "POST"])
 @login_required
 def new_entry(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     user = signed_in_user()
     categories = services.categories_of(contest)
     form = NewEntryForm()
@@ -152,7 +138,7 @@ def _editor(entry: Entry, form: EntryForm, status: int = 200, coauthors: list[di
         limits=limits, coauthors=coauthors or [{"full_name": "", "email": ""}],
         attachments=services.live_attachments(entry), submit_form=SubmitEntryForm(formdata=None,
                                                                                   publish_consent=entry.publish_consent),
-        save_url=_api(f"entries/{entry.id}"), upload_url=_api(f"entries/{entry.id}/attachments"),
+        save_url=api_url(f"entries/{entry.id}"), upload_url=api_url(f"entries/{entry.id}/attachments"),
         state=services.submissions_state(contest)), status
 
 
@@ -370,7 +356,7 @@ def _render_settings(contest: Contest, form: SettingsForm, status: int = 200, ca
 @bp.route("/organiser/contests/<slug>/essay-settings", methods=["GET", "POST"])
 @roles_required("organiser")
 def settings(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     if request.method == "GET":
         return _render_settings(contest, SettingsForm.for_settings(services.settings_for(contest, persist=False)))
     form = SettingsForm()
@@ -390,7 +376,7 @@ def settings(slug: str):
 @bp.route("/organiser/contests/<slug>/categories", methods=["POST"])
 @roles_required("organiser")
 def add_category(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     form = CategoryForm(prefix="new")
     settings_form = SettingsForm.for_settings(services.settings_for(contest, persist=False))
     if not form.validate():
@@ -464,7 +450,7 @@ def _filter_form(contest: Contest) -> EntryFilterForm:
 @bp.route("/organiser/contests/<slug>/entries")
 @roles_required("organiser")
 def entries(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     form = _filter_form(contest)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     try:
@@ -487,7 +473,7 @@ def export(slug: str, fmt: str):
 
     from contest.essays import exports
 
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     if fmt not in EXPORT_FORMATS:
         abort(404)
     data, mimetype, filename = exports.entries_workbook(contest, fmt, actor=signed_in_user())

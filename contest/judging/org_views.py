@@ -21,9 +21,9 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from contest.accounts.models import User
-from contest.contests import services as contests
 from contest.contests.forms import to_local
 from contest.contests.models import Contest
+from contest.contests.views import contest_or_404
 from contest.core import clock
 from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import NotFound, ServiceError
@@ -48,16 +48,6 @@ STATUS_LABELS = scoring.STATUS_LABELS
 # How to read Krippendorff's alpha, in one line.
 ALPHA_HELP = _l("1 means the judges agree perfectly, 0 no better than chance; 0.667 or more is usually taken as "
                 "acceptable agreement, below that the rubric or the judges may need a look.")
-
-
-def _contest_or_404(slug: str) -> Contest:
-    try:
-        contest = contests.get_contest_for(slug, signed_in_user())
-    except NotFound:
-        abort(404)
-    if contest.kind != "essay":
-        abort(404)
-    return contest
 
 
 def _round_or_404(round_id: int) -> JudgingRound:
@@ -114,7 +104,7 @@ def score_label(value: float | None) -> str:
 @bp.route("/organiser/contests/<slug>/judging")
 @roles_required("organiser")
 def rounds_page(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     now = clock.utcnow()
     rows = []
     for round_ in rounds.rounds_of(contest):
@@ -188,7 +178,7 @@ def _new_round_defaults(contest: Contest) -> RoundForm:
 @bp.route("/organiser/contests/<slug>/judging/new", methods=["GET", "POST"])
 @roles_required("organiser")
 def new_round(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug, "essay")
     if request.method == "GET":
         return _render_form(_new_round_defaults(contest), contest, None)
     form = RoundForm()

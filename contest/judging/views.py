@@ -20,6 +20,7 @@ from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import NotFound, ServiceError
 from contest.extensions import db
 from contest.judging import rounds, scoring
+from contest.web import api_url
 
 bp = Blueprint("judging", __name__)
 
@@ -29,11 +30,6 @@ def _assignment_or_404(assignment_id: int):
         return scoring.assignment_for_judge(assignment_id, signed_in_user())
     except NotFound:
         abort(404)
-
-
-def _api(path: str) -> str:
-    """An API address (API.md fixes them), relative to the site's root."""
-    return url_for("main.home") + "api/v1/" + path
 
 
 @bp.app_context_processor
@@ -124,7 +120,7 @@ def _page(row, view: dict[str, Any], *, status: int = 200, errors: dict[str, lis
     return render_template(
         "judging/assignment.html", view=view, values=values, comments=comments, comment=comment,
         errors={k: [str(m) for m in v] for k, v in (errors or {}).items()},
-        save_url=_api(f"assignments/{row.id}/scores"), saved_at=iso(view["saved_at"]) or ""), status
+        save_url=api_url(f"assignments/{row.id}/scores"), saved_at=iso(view["saved_at"]) or ""), status
 
 
 def scoring_value(value: float) -> str:

@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from contest.contests import services as contests
 from contest.contests.models import Contest
+from contest.contests.views import contest_or_404
 from contest.core import clock
 from contest.core.access import roles_required, signed_in_user
-from contest.core.errors import NotFound, ServiceError
+from contest.core.errors import ServiceError
 from contest.core.forms import apply_service_error
 from contest.extensions import db
 from contest.quiz.models import Round
@@ -33,13 +34,6 @@ INDENT = "\u00a0\u00a0\u00a0"
 # A service's per-item field -> the field of the form adding one award.
 _ITEM_FIELDS = {"tier": "tier", "entry_code": "entry_code", "user_id": "email", "email": "email",
                 "round_id": "round_id", "unit_id": "unit_id", "label": "label"}
-
-
-def _contest_or_404(slug: str) -> Contest:
-    try:
-        return contests.get_contest_for(slug, signed_in_user())
-    except NotFound:
-        abort(404)
 
 
 def _rounds(contest: Contest) -> list[Round]:
@@ -125,14 +119,14 @@ def _flash_error(exc: ServiceError) -> None:
 @bp.route("/organiser/contests/<slug>/results")
 @roles_required("organiser")
 def index(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     return _render(contest, show_proposal=request.args.get("proposal") == "1")
 
 
 @bp.route("/organiser/contests/<slug>/results/proposal", methods=["POST"])
 @roles_required("organiser")
 def use_proposal(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     proposal = services.proposal(contest)
     if request.form.get("digest") != services.proposal_digest(proposal):
         db.session.commit()  # a quiz round finalised on the way
@@ -154,7 +148,7 @@ def use_proposal(slug: str):
 @bp.route("/organiser/contests/<slug>/results/awards", methods=["POST"])
 @roles_required("organiser")
 def add_award(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     rounds = _rounds(contest)
     form = _award_form(contest, rounds)
     if not form.validate_on_submit():
@@ -186,7 +180,7 @@ def add_award(slug: str):
 @bp.route("/organiser/contests/<slug>/results/awards/<int:award_id>/remove", methods=["POST"])
 @roles_required("organiser")
 def remove_award(slug: str, award_id: int):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     current = services.current_items(contest)
     remaining = [i for i in current if i["id"] != award_id]
     if len(remaining) == len(current):
@@ -205,7 +199,7 @@ def remove_award(slug: str, award_id: int):
 @bp.route("/organiser/contests/<slug>/results/settings", methods=["POST"])
 @roles_required("organiser")
 def save_settings(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     form = _settings_form(services.settings_for(contest), formdata=True)
     if contest.kind != "essay":
         form.drop_counts()  # a quiz round's prizes are set on the round
@@ -228,7 +222,7 @@ def save_settings(slug: str):
 @bp.route("/organiser/contests/<slug>/results/publish", methods=["POST"])
 @roles_required("organiser")
 def publish(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     republished = services.is_published(contest)
     try:
         services.publish_contest(contest, signed_in_user())
@@ -245,7 +239,7 @@ def publish(slug: str):
 @bp.route("/organiser/contests/<slug>/results/unpublish", methods=["POST"])
 @roles_required("organiser")
 def unpublish(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     services.unpublish_contest(contest, signed_in_user())
     db.session.commit()
     flash(_("The results are hidden again. The certificates stay issued but cannot be checked until the results "

@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from contest.contests import services as contests
 from contest.contests.models import Contest
+from contest.contests.views import contest_or_404
 from contest.core import clock
 from contest.core.access import roles_required, signed_in_user
 from contest.core.errors import BadRequest, NotFound, ServiceError
@@ -60,13 +60,6 @@ def _labels():
     return {"tier_labels": results.TIER_LABELS, "certificate_award": issuing.award_label}
 
 
-def _contest_or_404(slug: str) -> Contest:
-    try:
-        return contests.get_contest_for(slug, signed_in_user())
-    except NotFound:
-        abort(404)
-
-
 def _published_or_404(contest: Contest) -> dict:
     try:
         return results.published_results(contest)
@@ -98,7 +91,7 @@ def _groups(snapshot: dict, contest: Contest) -> list[dict]:
 
 @bp.route("/contests/<slug>/results")
 def public_results(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     snapshot = _published_or_404(contest)
     rounds = []
     if contest.kind == "quiz":
@@ -114,7 +107,7 @@ def public_results(slug: str):
 @bp.route("/contests/<slug>/results/entries/<code>")
 def public_entry(slug: str, code: str):
     """A winning entry as it was judged (its submitted version), when its writers agreed to its publication."""
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     if contest.kind != "essay":
         abort(404)
     snapshot = _published_or_404(contest)
@@ -213,7 +206,7 @@ def _page_number() -> int:
 @bp.route("/organiser/contests/<slug>/certificates")
 @roles_required("organiser")
 def org_certificates(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     stmt = issuing.certificates_of_contest(contest)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pages = max(1, math.ceil(total / CERTIFICATES_PER_PAGE))
@@ -231,7 +224,7 @@ def org_certificates(slug: str):
 @bp.route("/organiser/contests/<slug>/certificates/<code>/revoke", methods=["POST"])
 @roles_required("organiser")
 def org_revoke(slug: str, code: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     cert = issuing.find_certificate(code)
     if cert is None or cert.contest_id != contest.id:
         abort(404)
@@ -256,7 +249,7 @@ def zip_response(contest: Contest, body: bytes) -> Response:
 @bp.route("/organiser/contests/<slug>/certificates.zip")
 @roles_required("organiser")
 def org_certificates_zip(slug: str):
-    contest = _contest_or_404(slug)
+    contest = contest_or_404(slug)
     try:
         body = issuing.contest_certificates_zip(contest, signed_in_user(), _language(),
                                                 kind=request.args.get("kind") or None)
