@@ -102,16 +102,21 @@ def _stream(stmt) -> Iterator:
     return iter(db.session.execute(stmt.execution_options(yield_per=BATCH)))
 
 
+def _only(rounds: list, round_id: int | None) -> list:
+    """The contest's rounds, or only the one asked for (404 when it is not the contest's)."""
+    if round_id is None:
+        return rounds
+    chosen = [r for r in rounds if r.id == round_id]
+    if not chosen:
+        raise NotFound(_l("No such round in this contest."))
+    return chosen
+
+
 # --- quiz contests -----------------------------------------------------------------------------------------
 
 def _quiz_rounds(contest: Contest, round_id: int | None) -> list[Round]:
-    rounds = list(db.session.scalars(select(Round).where(Round.contest_id == contest.id)
-                                     .order_by(Round.opens_at, Round.id)))
-    if round_id is not None:
-        rounds = [r for r in rounds if r.id == round_id]
-        if not rounds:
-            raise NotFound(_l("No such round in this contest."))
-    return rounds
+    return _only(list(db.session.scalars(select(Round).where(Round.contest_id == contest.id)
+                                         .order_by(Round.opens_at, Round.id))), round_id)
 
 
 def _quiz_participants(contest: Contest, round_id: int | None):
@@ -203,12 +208,8 @@ def _quiz_attempts(contest: Contest, round_id: int | None):
 # --- writing contests --------------------------------------------------------------------------------------
 
 def _judging_rounds(contest: Contest, round_id: int | None) -> list[JudgingRound]:
-    rounds = list(db.session.scalars(select(JudgingRound).where(JudgingRound.contest_id == contest.id)
-                                     .order_by(JudgingRound.opens_at, JudgingRound.id)))
-    if round_id is not None:
-        rounds = [r for r in rounds if r.id == round_id]
-        if not rounds:
-            raise NotFound(_l("No such round in this contest."))
+    rounds = _only(list(db.session.scalars(select(JudgingRound).where(JudgingRound.contest_id == contest.id)
+                                           .order_by(JudgingRound.opens_at, JudgingRound.id))), round_id)
     if not rounds:
         raise Invalid(_l("This writing contest has no judging round yet: there are no scores or rankings to "
                          "export."), code="no_judging_round")

@@ -19,7 +19,7 @@ from contest.contests.models import Contest
 from contest.contests.views import contest_or_404
 from contest.core import clock
 from contest.core.access import roles_required, signed_in_user
-from contest.core.errors import ServiceError
+from contest.core.errors import NotFound, ServiceError
 from contest.core.forms import apply_service_error
 from contest.extensions import db
 from contest.quiz.models import Round
@@ -153,16 +153,13 @@ def add_award(slug: str):
     form = _award_form(contest, rounds)
     if not form.validate_on_submit():
         return _render(contest, award_form=form, status=422)
-    current = services.current_items(contest)
-    item = form.item()
     try:
-        services.set_awards(contest, [*current, item], signed_in_user())
+        services.add_award(contest, form.item(), signed_in_user())
     except ServiceError as exc:
         db.session.rollback()
-        mine = f"awards.{len(current)}."
         placed = False
         for name, messages in exc.fields.items():
-            field = getattr(form, _ITEM_FIELDS.get(name[len(mine):], ""), None) if name.startswith(mine) else None
+            field = getattr(form, _ITEM_FIELDS.get(name, ""), None)
             if field is not None:
                 field.errors = [*list(field.errors or []), *(str(m) for m in messages)]
                 placed = True
@@ -181,12 +178,10 @@ def add_award(slug: str):
 @roles_required("organiser")
 def remove_award(slug: str, award_id: int):
     contest = contest_or_404(slug)
-    current = services.current_items(contest)
-    remaining = [i for i in current if i["id"] != award_id]
-    if len(remaining) == len(current):
-        abort(404)
     try:
-        services.set_awards(contest, remaining, signed_in_user())
+        services.remove_award(contest, award_id, signed_in_user())
+    except NotFound:
+        abort(404)
     except ServiceError as exc:
         db.session.rollback()
         _flash_error(exc)

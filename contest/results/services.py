@@ -435,6 +435,28 @@ def set_awards(contest: Contest, items: Any, actor=None) -> list[Award]:
     return sorted(out, key=lambda a: (AWARD_TIERS.index(a.tier), a.position))
 
 
+def add_award(contest: Contest, item: Mapping[str, Any], actor=None) -> list[Award]:
+    """One more award, the others unchanged (set_awards' checks and audit). On 422 `invalid_awards` the new item's
+    errors are under its own field names ("tier", "entry_code", ...), not "awards.N.tier"."""
+    current = current_items(contest)
+    try:
+        return set_awards(contest, [*current, dict(item)], actor)
+    except Invalid as exc:
+        mine = f"awards.{len(current)}."
+        exc.fields = {(name[len(mine):] if name.startswith(mine) else name): messages
+                      for name, messages in (exc.fields or {}).items()}
+        raise
+
+
+def remove_award(contest: Contest, award_id: int, actor=None) -> list[Award]:
+    """The contest's awards without this one (404 when it is not one of them); audited as set_awards."""
+    current = current_items(contest)
+    remaining = [i for i in current if i["id"] != award_id]
+    if len(remaining) == len(current):
+        raise NotFound(_l("No such award."))
+    return set_awards(contest, remaining, actor)
+
+
 def current_items(contest: Contest) -> list[dict[str, Any]]:
     """The contest's awards as set_awards items (to add one award to them, or remove one)."""
     awards = awards_of(contest)
@@ -636,8 +658,8 @@ def awards_changed_since_publication(contest: Contest) -> bool:
     return _comparable(current) != _comparable(publication.snapshot.get("awards", []))
 
 
-__all__ = ["MASKING_LABELS", "TIER_LABELS", "award_counts", "award_items", "awards_changed_since_publication",
-           "awards_of", "clean_awards", "current_items", "current_publication", "display_name", "is_published",
-           "issued_certificates", "proposal", "proposal_digest", "proposal_items", "proposal_round", "publish_contest",
-           "published_results", "set_awards", "settings_for", "settings_json", "unpublish_contest",
-           "update_settings"]
+__all__ = ["MASKING_LABELS", "TIER_LABELS", "add_award", "award_counts", "award_items",
+           "awards_changed_since_publication", "awards_of", "clean_awards", "current_items", "current_publication",
+           "display_name", "is_published", "issued_certificates", "proposal", "proposal_digest", "proposal_items",
+           "proposal_round", "publish_contest", "published_results", "remove_award", "set_awards", "settings_for",
+           "settings_json", "unpublish_contest", "update_settings"]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.core.audit import AuditEntry
-from contest.core.errors import Invalid
+from contest.core.errors import Invalid, NotFound
 from contest.essays.models import Entry
 from contest.extensions import db
 from contest.results import services
@@ -129,6 +129,28 @@ def test_quiz_proposal_per_final_round(app, unit):
 
 
 # --- set_awards -------------------------------------------------------------------------------------------
+
+def test_add_and_remove_one_award_keep_the_others(app):
+    world = scored_essay()
+    e = world.entries
+    kept = services.set_awards(world.contest, [{"tier": "first", "entry_code": e[1].code}], world.organiser)[0]
+    db.session.commit()
+    awards = services.add_award(world.contest, {"tier": "second", "entry_code": e[2].code}, world.organiser)
+    db.session.commit()
+    assert [(a.tier, a.entry_id) for a in awards] == [("first", e[1].id), ("second", e[2].id)]
+    assert awards[0].id == kept.id
+    # The new item's errors come under its own field names; nothing changes.
+    with pytest.raises(Invalid) as exc:
+        services.add_award(world.contest, {"tier": "third", "entry_code": "VT-NOPE"}, world.organiser)
+    assert "entry_code" in exc.value.fields and not any(k.startswith("awards.") for k in exc.value.fields)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Award)) == 2
+    left = services.remove_award(world.contest, kept.id, world.organiser)
+    db.session.commit()
+    assert [(a.tier, a.entry_id) for a in left] == [("second", e[2].id)]
+    with pytest.raises(NotFound):
+        services.remove_award(world.contest, kept.id, world.organiser)
+
 
 def test_set_awards_replaces_and_audits(app):
     world = scored_essay()
